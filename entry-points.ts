@@ -1,0 +1,10 @@
+/**
+ * The one list of the package's entry points: tsup builds these, package.json `exports` must
+ * name each of them, and test/entry-points.test.ts fails when the two (or providers/) disagree.
+ */
+export const entryPoints: Record<string, string> = {
+  index: 'src/index.ts',
+  smspartner: 'providers/smspartner/index.ts',
+  callbell: 'providers/callbell/index.ts',
+  notificore: 'providers/notificore/index.ts',
+};

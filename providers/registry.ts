@@ -1,0 +1,43 @@
+import type { ContactStore } from '../src/contact-store.js';
+import { invalidConfig } from '../src/errors.js';
+import { type CallbellOptions, createCallbellContactStore } from './callbell/index.js';
+import { createNotificoreContactStore, type NotificoreOptions } from './notificore/index.js';
+import { createSmsPartnerContactStore, type SmsPartnerOptions } from './smspartner/index.js';
+
+/** Plain, JSON-able configuration of one store: change it to change vendors, not code. */
+export type ContactStoreConfig =
+  | ({ provider: 'smspartner' } & SmsPartnerOptions)
+  | ({ provider: 'callbell' } & CallbellOptions)
+  | ({ provider: 'notificore' } & NotificoreOptions);
+
+const FACTORIES: Record<string, (options: never) => ContactStore> = {
+  smspartner: createSmsPartnerContactStore,
+  callbell: createCallbellContactStore,
+  notificore: createNotificoreContactStore,
+};
+
+/**
+ * Builds the store that `config.provider` names. Throws `invalid_config` naming the option when
+ * the configuration is incomplete or wrong; sends nothing.
+ */
+export function createContactStore(config: ContactStoreConfig): ContactStore {
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw invalidConfig([{ path: '', message: 'expected a configuration object' }]);
+  }
+  const { provider, ...options } = config;
+  const factory =
+    typeof provider === 'string' && Object.hasOwn(FACTORIES, provider)
+      ? FACTORIES[provider]
+      : undefined;
+  if (!factory) {
+    throw invalidConfig([
+      {
+        path: 'provider',
+        message: `expected one of ${Object.keys(FACTORIES)
+          .map((name) => `'${name}'`)
+          .join(', ')}`,
+      },
+    ]);
+  }
+  return factory(options as never);
+}

@@ -1,0 +1,46 @@
+import { createHttpClient, type HttpClient, type HttpClientOptions } from './http.js';
+import type { CommonOptions } from './options.js';
+import { resolveRetryPolicy } from './retry.js';
+import type { StoreSettings } from './store.js';
+
+/** What a vendor's factory knows about itself. */
+export interface ProviderDefaults {
+  provider: string;
+  /** The vendor's https base URL. */
+  baseUrl: string;
+  /** The vendor's documented request rate, applied when `rateLimit` is not given. */
+  requestsPerSecond?: number;
+  /** Default per-attempt timeout in ms. */
+  timeout?: number;
+}
+
+export type AdapterHttpOptions = Pick<HttpClientOptions, 'secrets' | 'authorize' | 'headers'>;
+
+/**
+ * Turns the common options of a vendor's factory (already validated) into its HTTP client and the
+ * settings of `defineContactStore`: the one place where defaults are filled.
+ */
+export function setUpAdapter(
+  options: CommonOptions,
+  defaults: ProviderDefaults,
+  http: AdapterHttpOptions,
+): { http: HttpClient; settings: StoreSettings } {
+  const retry = resolveRetryPolicy(options.retry);
+  const requestsPerSecond =
+    options.rateLimit === false
+      ? undefined
+      : (options.rateLimit?.requestsPerSecond ?? defaults.requestsPerSecond);
+  return {
+    http: createHttpClient({
+      provider: defaults.provider,
+      baseUrl: (options.baseUrl ?? defaults.baseUrl).replace(/\/+$/, ''),
+      timeout: options.timeout ?? defaults.timeout ?? 10_000,
+      retry,
+      requestsPerSecond,
+      fetch: options.fetch,
+      hooks: options.hooks,
+      ...http,
+    }),
+    settings: { defaultCountry: options.defaultCountry, retry },
+  };
+}

@@ -1,0 +1,104 @@
+import * as v from 'valibot';
+
+/** Upper bounds that keep one contact small whatever the vendor allows. */
+export const LIMITS = {
+  text: 1000,
+  tags: 100,
+  tag: 100,
+  customFields: 100,
+  customFieldKey: 100,
+  customFieldValue: 1000,
+  id: 256,
+} as const;
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
+
+const text = v.pipe(v.string(), v.maxLength(LIMITS.text, `at most ${LIMITS.text} characters`));
+
+const birthday = v.pipe(
+  v.string(),
+  v.check((value) => value === '' || isCalendarDate(value), 'expected a date written YYYY-MM-DD'),
+);
+
+const url = v.pipe(
+  v.string(),
+  v.maxLength(LIMITS.text, `at most ${LIMITS.text} characters`),
+  v.check(
+    (value) => value === '' || /^https?:\/\/[^\s/?#]+[^\s]*$/i.test(value),
+    'expected an http:// or https:// URL',
+  ),
+);
+
+const tags = v.pipe(
+  v.array(
+    v.pipe(
+      v.string(),
+      v.minLength(1, 'a tag cannot be empty'),
+      v.maxLength(LIMITS.tag, `at most ${LIMITS.tag} characters`),
+    ),
+  ),
+  v.maxLength(LIMITS.tags, `at most ${LIMITS.tags} tags`),
+);
+
+const customFieldKey = v.pipe(
+  v.string(),
+  v.minLength(1, 'a custom field name cannot be empty'),
+  v.maxLength(LIMITS.customFieldKey, `at most ${LIMITS.customFieldKey} characters`),
+  v.check((key) => !FORBIDDEN_KEYS.has(key), 'this name is reserved'),
+);
+
+const customFields = v.pipe(
+  v.record(
+    customFieldKey,
+    v.pipe(
+      v.string(),
+      v.maxLength(LIMITS.customFieldValue, `at most ${LIMITS.customFieldValue} characters`),
+    ),
+  ),
+  v.maxEntries(LIMITS.customFields, `at most ${LIMITS.customFields} custom fields`),
+);
+
+const assignedUser = v.nullable(
+  v.pipe(v.string(), v.maxLength(LIMITS.text), v.email('expected an email address')),
+);
+
+const phone = v.pipe(
+  v.string(),
+  v.minLength(1, 'required'),
+  v.maxLength(64, 'at most 64 characters'),
+);
+
+const patchEntries = {
+  phone: v.optional(phone),
+  firstName: v.optional(text),
+  lastName: v.optional(text),
+  name: v.optional(text),
+  birthday: v.optional(birthday),
+  url: v.optional(url),
+  tags: v.optional(tags),
+  customFields: v.optional(customFields),
+  assignedUser: v.optional(assignedUser),
+};
+
+/** A `ContactInput` from a caller: unknown keys are errors, so a typo is never dropped. */
+export const ContactInputSchema = v.strictObject({ ...patchEntries, phone });
+
+/** A `ContactPatch` from a caller. */
+export const ContactPatchSchema = v.strictObject(patchEntries);
+
+/** A vendor id given by a caller. */
+export const ContactIdSchema = v.pipe(
+  v.string(),
+  v.minLength(1, 'required'),
+  v.maxLength(LIMITS.id, `at most ${LIMITS.id} characters`),
+);
+
+function isCalendarDate(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return (
+    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+  );
+}

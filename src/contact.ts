@@ -1,0 +1,57 @@
+/**
+ * The provider-neutral contact model. Every store reads and writes these shapes; each adapter
+ * translates them to and from its vendor's wire format.
+ */
+
+/** What a caller gives to create a contact. */
+export interface ContactInput {
+  /** Required on create. Any common format is accepted; E.164 is what gets stored. */
+  phone: string;
+  firstName?: string;
+  lastName?: string;
+  /** Display name; when absent, `firstName + ' ' + lastName` where a vendor needs one. */
+  name?: string;
+  /** `YYYY-MM-DD`. */
+  birthday?: string;
+  /** `http://` or `https://`. */
+  url?: string;
+  tags?: string[];
+  /** Logical names chosen by the user, mapped per vendor through `fieldMap`. */
+  customFields?: Record<string, string>;
+  /** An agent's email; `null` removes the assignment. */
+  assignedUser?: string | null;
+}
+
+/** A partial change: only the fields present are written. */
+export type ContactPatch = Partial<ContactInput>;
+
+/** Why a value could not be stored as given. */
+export type WarningReason = 'unsupported' | 'unmapped' | 'truncated' | 'ignored';
+
+/** Something a provider could not store: never dropped silently. */
+export interface Warning {
+  /** The common field, e.g. `birthday` or `customFields.company`. */
+  field: string;
+  reason: WarningReason;
+  message: string;
+}
+
+/** A contact as a provider holds it, in the common model. */
+export interface Contact extends ContactInput {
+  /** The provider's id, always a string. */
+  id: string;
+  /** `'smspartner' | 'callbell' | 'notificore'` or a user adapter's name. */
+  provider: string;
+  /** E.164, e.g. `'+33612345678'`. */
+  phone: string;
+  /** ISO 8601. */
+  createdAt?: string;
+  /** What this provider could not store from the input that produced this result. */
+  warnings: Warning[];
+  /** The provider's own object, as parsed. */
+  raw: unknown;
+}
+
+/** The common fields that `fieldMap` may route (besides custom-field keys). */
+export const MAPPABLE_FIELDS = ['firstName', 'lastName', 'name', 'birthday', 'url'] as const;
+export type MappableField = (typeof MAPPABLE_FIELDS)[number];

@@ -1,0 +1,314 @@
+import ky, { type KyInstance } from 'ky';
+import { abortError } from './abort.js';
+import type { HttpRequestPreview } from './contact-store.js';
+import {
+  ContactSyncError,
+  type ContactSyncErrorCode,
+  type ContactSyncErrorOptions,
+} from './errors.js';
+import type { Hooks, RequestEvent } from './options.js';
+import { createRateLimiter, type RateLimiter } from './rate-limit.js';
+import { REDACTED, redactDeep, redactText } from './redact.js';
+import { type RetryPolicy, withRetry } from './retry.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** One request of an adapter, described before it is sent. */
+export interface RequestSpec {
+  /** The `ContactStore` method this request serves (named in errors and hook events). */
+  operation: string;
+  method: HttpMethod;
+  /** Relative to the base URL, without a leading slash, every id already `encodeURIComponent`-ed. */
+  path: string;
+  /** The path shown in messages and hook events, ids elided: `/contacts/…`. */
+  route: string;
+  query?: Record<string, string | number | undefined>;
+  json?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** `false`: one attempt (the caller makes retries safe itself). Default `true`. */
+  retry?: boolean;
+  /** `false`: send without the store's `authorize` headers (a login request). Default `true`. */
+  authorize?: boolean;
+  /** Values of this call to keep out of messages (the phone number, in its written forms). */
+  sensitive?: readonly string[];
+}
+
+/** A vendor's answer, whatever its status. */
+export interface HttpResponse {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON, or `undefined` for an empty or non-JSON body (see `text`). */
+  body: unknown;
+  text: string;
+}
+
+export interface HttpClientOptions {
+  provider: string;
+  baseUrl: string;
+  timeout: number;
+  retry: RetryPolicy;
+  requestsPerSecond?: number;
+  fetch?: typeof fetch;
+  hooks?: Hooks;
+  headers?: Record<string, string>;
+  /** The store's secrets as they are now (a key, a token fetched later): redacted everywhere. */
+  secrets(): readonly string[];
+  /** Headers that authorize a request; `refresh` after a 401 asks for new credentials. */
+  authorize?(options: { signal?: AbortSignal; refresh: boolean }): Promise<Record<string, string>>;
+  /** The largest response body read, in bytes. Default 10 MiB. */
+  maxResponseBytes?: number;
+}
+
+export interface HttpClient {
+  readonly provider: string;
+  readonly limiter: RateLimiter;
+  /** Sends once and resolves whatever the status; rejects only `network`, `timeout`, `aborted`. */
+  send(spec: RequestSpec, attempt?: number): Promise<HttpResponse>;
+  /**
+   * Sends with the store's retry policy; `interpret` turns each response into the result or throws
+   * a `ContactSyncError` (retried when `retryable`). A 401 renews the credentials once.
+   */
+  request<T>(spec: RequestSpec, interpret: (response: HttpResponse) => T | Promise<T>): Promise<T>;
+  /** The `ContactSyncError` for a response: the code from its status unless given. */
+  failure(
+    response: HttpResponse,
+    spec: RequestSpec,
+    fields?: Partial<ContactSyncErrorOptions>,
+  ): ContactSyncError;
+  /** The request as it would be sent, secrets redacted. */
+  preview(spec: RequestSpec): HttpRequestPreview;
+  /** A text with this store's secrets and the call's phone numbers removed. */
+  redact(text: string, spec?: RequestSpec): string;
+}
+
+/** Creates the one HTTP client of a store: ky for the wire, p-retry for retries. */
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const { provider } = options;
+  const limiter = createRateLimiter(options.requestsPerSecond);
+  const maxBytes = options.maxResponseBytes ?? 10 * 1024 * 1024;
+  const client: KyInstance = ky.create({
+    prefixUrl: options.baseUrl,
+    timeout: options.timeout,
+    retry: 0,
+    throwHttpErrors: false,
+    fetch: options.fetch,
+    headers: { accept: 'application/json', ...options.headers },
+  });
+
+  const secretsOf = (spec?: RequestSpec) => [...options.secrets(), ...(spec?.sensitive ?? [])];
+  const redact = (text: string, spec?: RequestSpec) => redactText(text, secretsOf(spec));
+
+  function emit<K extends keyof Hooks>(name: K, event: Parameters<NonNullable<Hooks[K]>>[0]) {
+    try {
+      (options.hooks?.[name] as ((event: unknown) => void) | undefined)?.(event);
+    } catch {
+      // A failing hook must not change the outcome of the call.
+    }
+  }
+
+  async function send(spec: RequestSpec, attempt = 1): Promise<HttpResponse> {
+    const context = { provider, operation: spec.operation };
+    await limiter.acquire(spec.signal).catch(() => {
+      throw abortError(spec.signal, context);
+    });
+    const authHeaders =
+      options.authorize && spec.authorize !== false
+        ? await options.authorize({ signal: spec.signal, refresh: false })
+        : undefined;
+    const event: RequestEvent = { ...context, method: spec.method, route: spec.route, attempt };
+    emit('onRequest', event);
+    const started = performance.now();
+    try {
+      const response = await client(spec.path, {
+        method: spec.method,
+        searchParams: compactQuery(spec.query),
+        json: spec.json,
+        headers: { ...authHeaders, ...spec.headers },
+        signal: spec.signal,
+      });
+      const text = await readText(response, maxBytes);
+      emit('onResponse', {
+        ...event,
+        status: response.status,
+        durationMs: performance.now() - started,
+      });
+      return { status: response.status, headers: response.headers, text, body: parseJson(text) };
+    } catch (error) {
+      throw transportError(error, spec);
+    }
+  }
+
+  function transportError(error: unknown, spec: RequestSpec): ContactSyncError {
+    if (error instanceof ContactSyncError) return error;
+    const base = { provider, operation: spec.operation, route: `${spec.method} ${spec.route}` };
+    if (spec.signal?.aborted) return abortError(spec.signal, base);
+    const cause = sanitizedCause(error, spec);
+    if (error instanceof Error && error.name === 'TimeoutError') {
+      return new ContactSyncError({ ...base, code: 'timeout', cause });
+    }
+    return new ContactSyncError({ ...base, code: 'network', cause });
+  }
+
+  function sanitizedCause(error: unknown, spec: RequestSpec): Error {
+    const original = error instanceof Error ? error : new Error(String(error));
+    const copy = new Error(redact(original.message, spec));
+    copy.name = original.name;
+    const code =
+      (original as { code?: unknown }).code ?? (original.cause as { code?: unknown })?.code;
+    if (typeof code === 'string') Object.assign(copy, { code });
+    return copy;
+  }
+
+  function failure(
+    response: HttpResponse,
+    spec: RequestSpec,
+    fields: Partial<ContactSyncErrorOptions> = {},
+  ): ContactSyncError {
+    const code = fields.code ?? codeForStatus(response.status);
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+    const detail = fields.detail ?? vendorMessage(response.body);
+    return new ContactSyncError({
+      provider,
+      operation: spec.operation,
+      status: response.status,
+      route: `${spec.method} ${spec.route}`,
+      retryAfterMs: retryAfterMs,
+      ...fields,
+      code,
+      detail: detail ? redact(detail, spec).slice(0, 300) : undefined,
+    });
+  }
+
+  async function request<T>(
+    spec: RequestSpec,
+    interpret: (response: HttpResponse) => T | Promise<T>,
+  ): Promise<T> {
+    let renewed = false;
+    const attemptOnce = async (attempt: number): Promise<T> => {
+      let response = await send(spec, attempt);
+      if (response.status === 401 && options.authorize && spec.authorize !== false && !renewed) {
+        renewed = true;
+        await options.authorize({ signal: spec.signal, refresh: true });
+        response = await send(spec, attempt);
+      }
+      return interpret(response);
+    };
+    const policy = spec.retry === false ? { ...options.retry, retries: 0 } : options.retry;
+    return withRetry(attemptOnce, {
+      policy,
+      signal: spec.signal,
+      onRetry: (error, attempt) => {
+        if (error.retryAfterMs) limiter.pauseUntil(Date.now() + error.retryAfterMs);
+        emit('onRetry', {
+          provider,
+          operation: spec.operation,
+          method: spec.method,
+          route: spec.route,
+          attempt,
+          code: error.code,
+          status: error.status,
+          retryAfterMs: error.retryAfterMs,
+        });
+      },
+    });
+  }
+
+  function preview(spec: RequestSpec): HttpRequestPreview {
+    const secrets = options.secrets();
+    const url = new URL(spec.path, `${options.baseUrl.replace(/\/+$/, '')}/`);
+    for (const [key, value] of Object.entries(compactQuery(spec.query) ?? {})) {
+      url.searchParams.set(key, secrets.includes(String(value)) ? REDACTED : String(value));
+    }
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    if (options.authorize && spec.authorize !== false) headers.authorization = REDACTED;
+    if (spec.json !== undefined) headers['content-type'] = 'application/json';
+    Object.assign(headers, spec.headers);
+    for (const [key, value] of Object.entries(headers)) {
+      headers[key] = redactDeep(value, secrets) as string;
+    }
+    return {
+      method: spec.method,
+      url: url.toString().replaceAll(encodeURIComponent(REDACTED), REDACTED),
+      headers,
+      ...(spec.json === undefined ? {} : { body: redactDeep(spec.json, secrets) }),
+    };
+  }
+
+  return { provider, limiter, send, request, failure, preview, redact };
+}
+
+/** The code a bare HTTP status means, before any vendor-specific reading of the body. */
+export function codeForStatus(status: number): ContactSyncErrorCode {
+  if (status === 401 || status === 403) return 'unauthorized';
+  if (status === 404) return 'not_found';
+  if (status === 408) return 'timeout';
+  if (status === 409) return 'conflict';
+  if (status === 429) return 'rate_limited';
+  if (status === 400 || status === 422) return 'invalid_input';
+  return 'provider_error';
+}
+
+/** `Retry-After` in ms, from seconds or an HTTP date; `undefined` when absent or unreadable. */
+export function parseRetryAfter(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** The human explanation in a vendor's error body, under its usual keys. */
+export function vendorMessage(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const record = body as Record<string, unknown>;
+  for (const key of ['message', 'error', 'errors', 'detail']) {
+    const value = record[key];
+    if (typeof value === 'string' && value) return value;
+  }
+  return undefined;
+}
+
+/** Encodes one path segment so that `/`, `?`, `#` or `..` in an id cannot reach another endpoint. */
+export function pathSegment(value: string | number): string {
+  const encoded = encodeURIComponent(String(value));
+  return encoded === '.' || encoded === '..' ? encoded.replaceAll('.', '%2E') : encoded;
+}
+
+function compactQuery(query: RequestSpec['query']): Record<string, string | number> | undefined {
+  if (!query) return undefined;
+  const result: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) result[key] = value;
+  return result;
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+async function readText(response: Response, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? 0);
+  if (declared > maxBytes || !response.body) {
+    await response.body?.cancel();
+    return '';
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      return '';
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

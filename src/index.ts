@@ -1,0 +1,33 @@
+export {
+  type ContactStoreConfig,
+  createContactStore,
+} from '../providers/registry.js';
+export type { Contact, ContactInput, ContactPatch, Warning, WarningReason } from './contact.js';
+export { LIMITS } from './contact-schema.js';
+export type {
+  CallOptions,
+  Capabilities,
+  CapabilitySupport,
+  ContactStore,
+  HttpRequestPreview,
+  ListOptions,
+  PreviewOperation,
+  UpsertAction,
+  UpsertResult,
+} from './contact-store.js';
+export {
+  ContactSyncError,
+  type ContactSyncErrorCode,
+  type ContactSyncErrorOptions,
+  isContactSyncError,
+  type ValidationIssue,
+} from './errors.js';
+export type {
+  CommonOptions,
+  Hooks,
+  RequestEvent,
+  ResponseEvent,
+  RetryEvent,
+  RetryOptions,
+} from './options.js';
+export { type NormalizePhoneOptions, normalizePhone } from './phone.js';

@@ -1,0 +1,166 @@
+import * as v from 'valibot';
+import { invalidConfig } from './errors.js';
+import { isCountryCode } from './phone.js';
+import { parseWith } from './validation.js';
+
+/** Events given to `hooks`. They carry no key, token, phone number or body. */
+export interface RequestEvent {
+  provider: string;
+  operation: string;
+  method: string;
+  /** `METHOD`-less route with ids elided, e.g. `/contacts/…`. */
+  route: string;
+  /** 1 for the first attempt. */
+  attempt: number;
+}
+export interface ResponseEvent extends RequestEvent {
+  status: number;
+  durationMs: number;
+}
+export interface RetryEvent extends RequestEvent {
+  /** The `ContactSyncError` code of the failed attempt. */
+  code: string;
+  status?: number;
+  /** The vendor's `Retry-After`, when it sent one. */
+  retryAfterMs?: number;
+}
+
+export interface Hooks {
+  onRequest?(event: RequestEvent): void;
+  onResponse?(event: ResponseEvent): void;
+  onRetry?(event: RetryEvent): void;
+}
+
+export interface RetryOptions {
+  /** Retries after the first attempt. Default 3. */
+  retries?: number;
+  /** First backoff delay in ms. Default 500. */
+  minTimeout?: number;
+  /** Longest backoff delay in ms. Default 10000. */
+  maxTimeout?: number;
+  /** The longest `Retry-After` waited for; a longer one fails at once with `retryAfterMs`. Default 60000. */
+  maxRetryAfter?: number;
+}
+
+/** Options every store takes, whatever the vendor. */
+export interface CommonOptions {
+  /** Default: the vendor's https URL. `http://` only for loopback hosts. */
+  baseUrl?: string;
+  /** Common field or custom-field key → the vendor's target (see each provider's docs). */
+  fieldMap?: Record<string, string | number>;
+  /** What to do with a value the vendor cannot hold: a warning (default) or an `invalid_input` error. */
+  onUnmapped?: 'warn' | 'error';
+  /** ISO 3166 alpha-2 country used for numbers written without a country code. */
+  defaultCountry?: string;
+  /** Milliseconds per attempt. Default 10000. */
+  timeout?: number;
+  /** Retry policy, or `false` for a single attempt. */
+  retry?: RetryOptions | false;
+  /** Client-side limit, applied before the vendor's own 429. Default: the vendor's documented limit. */
+  rateLimit?: { requestsPerSecond: number } | false;
+  /** The fetch implementation. Default: the global one. */
+  fetch?: typeof fetch;
+  hooks?: Hooks;
+}
+
+const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/** True for https URLs, and for http URLs on a loopback host (a local sandbox or proxy). */
+export function isAllowedBaseUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password || url.search || url.hash) return false;
+  return (
+    url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.test(url.hostname))
+  );
+}
+
+const positiveInteger = (max: number) =>
+  v.pipe(v.number(), v.integer('expected a whole number'), v.minValue(1), v.maxValue(max));
+const nonNegativeInteger = (max: number) =>
+  v.pipe(v.number(), v.integer('expected a whole number'), v.minValue(0), v.maxValue(max));
+const hook = v.optional(v.function());
+
+/** Entries of the options every store takes; each provider adds its own. */
+export const commonOptionEntries = {
+  baseUrl: v.optional(
+    v.pipe(
+      v.string(),
+      v.check(
+        isAllowedBaseUrl,
+        'expected an https:// URL (http:// only for localhost), without credentials or query',
+      ),
+    ),
+  ),
+  fieldMap: v.optional(
+    v.pipe(
+      v.record(
+        v.pipe(
+          v.string(),
+          v.minLength(1),
+          v.check(
+            (key) => !['__proto__', 'prototype', 'constructor'].includes(key),
+            'reserved name',
+          ),
+        ),
+        v.union([v.pipe(v.string(), v.minLength(1)), v.pipe(v.number(), v.integer())]),
+      ),
+      v.maxEntries(200),
+    ),
+  ),
+  onUnmapped: v.optional(v.picklist(['warn', 'error'], "expected 'warn' or 'error'")),
+  defaultCountry: v.optional(
+    v.pipe(
+      v.string(),
+      v.check(isCountryCode, 'expected an ISO 3166 alpha-2 country code such as FR'),
+    ),
+  ),
+  timeout: v.optional(positiveInteger(600_000)),
+  retry: v.optional(
+    v.union(
+      [
+        v.literal(false),
+        v.strictObject({
+          retries: v.optional(nonNegativeInteger(20)),
+          minTimeout: v.optional(nonNegativeInteger(600_000)),
+          maxTimeout: v.optional(nonNegativeInteger(600_000)),
+          maxRetryAfter: v.optional(nonNegativeInteger(3_600_000)),
+        }),
+      ],
+      'expected false or { retries, minTimeout, maxTimeout, maxRetryAfter }',
+    ),
+  ),
+  rateLimit: v.optional(
+    v.union(
+      [
+        v.literal(false),
+        v.strictObject({
+          requestsPerSecond: v.pipe(v.number(), v.gtValue(0), v.maxValue(100_000)),
+        }),
+      ],
+      'expected false or { requestsPerSecond }',
+    ),
+  ),
+  fetch: v.optional(v.function()),
+  hooks: v.optional(v.strictObject({ onRequest: hook, onResponse: hook, onRetry: hook })),
+};
+
+/** A non-empty secret string (an API key or token). */
+export const secretSchema = v.pipe(
+  v.string('expected a string'),
+  v.minLength(1, 'required'),
+  v.maxLength(4096),
+);
+
+/** Parses a store's options, throwing `invalid_config` that names each bad option. */
+export function parseOptions<TSchema extends v.GenericSchema>(
+  schema: TSchema,
+  options: unknown,
+  provider: string,
+): v.InferOutput<TSchema> {
+  return parseWith(schema, options, (issues) => invalidConfig(issues, provider));
+}

@@ -1,0 +1,37 @@
+import * as v from 'valibot';
+import type { ValidationIssue } from './errors.js';
+
+type AnySchema = v.GenericSchema;
+
+/**
+ * Turns valibot issues into `{ path, message }` pairs that name the field and what was expected,
+ * never the value received (it may be a phone number or a key).
+ */
+export function toValidationIssues(issues: readonly v.BaseIssue<unknown>[]): ValidationIssue[] {
+  return issues.map((issue) => ({
+    path: v.getDotPath(issue) ?? '',
+    message: describeIssue(issue),
+  }));
+}
+
+function describeIssue(issue: v.BaseIssue<unknown>): string {
+  // Our own messages (set in the schemas) are written without the received value.
+  if (!issue.message.startsWith('Invalid ')) return issue.message;
+  if (issue.type === 'strict_object' || issue.type === 'object') {
+    if (issue.expected === 'never') return 'unknown key';
+    if (issue.received === 'undefined') return 'required';
+  }
+  if (issue.expected) return `expected ${issue.expected}`;
+  return issue.message.replace(/ but received .*/, '');
+}
+
+/** Parses `value` with `schema`, or calls `fail` with the issues (which must throw). */
+export function parseWith<TSchema extends AnySchema>(
+  schema: TSchema,
+  value: unknown,
+  fail: (issues: ValidationIssue[]) => Error,
+): v.InferOutput<TSchema> {
+  const result = v.safeParse(schema, value, { abortPipeEarly: true });
+  if (result.success) return result.output;
+  throw fail(toValidationIssues(result.issues));
+}
