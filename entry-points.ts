@@ -7,4 +7,5 @@ export const entryPoints: Record<string, string> = {
   smspartner: 'providers/smspartner/index.ts',
   callbell: 'providers/callbell/index.ts',
   notificore: 'providers/notificore/index.ts',
+  redis: 'src/redis/index.ts',
 };

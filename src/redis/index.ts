@@ -1,0 +1,2 @@
+// Placeholder until the Redis link store lands.
+export {};
