@@ -31,3 +31,4 @@ export type {
   RetryOptions,
 } from './options.js';
 export { type NormalizePhoneOptions, normalizePhone } from './phone.js';
+export * from './sync/index.js';
