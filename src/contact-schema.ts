@@ -48,6 +48,15 @@ const customFieldKey = v.pipe(
 );
 
 const customFields = v.pipe(
+  v.unknown(),
+  // valibot's record skips these keys silently; refuse them instead of dropping them.
+  v.check(
+    (value) =>
+      typeof value !== 'object' ||
+      value === null ||
+      !Object.keys(value).some((key) => FORBIDDEN_KEYS.has(key)),
+    'these names are reserved: __proto__, prototype, constructor',
+  ),
   v.record(
     customFieldKey,
     v.pipe(

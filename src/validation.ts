@@ -8,10 +8,23 @@ type AnySchema = v.GenericSchema;
  * never the value received (it may be a phone number or a key).
  */
 export function toValidationIssues(issues: readonly v.BaseIssue<unknown>[]): ValidationIssue[] {
-  return issues.map((issue) => ({
+  return issues.flatMap(deepest).map((issue) => ({
     path: v.getDotPath(issue) ?? '',
     message: describeIssue(issue),
   }));
+}
+
+/** A union's issue says only "none matched"; the branch that got deeper names the real field. */
+function deepest(issue: v.BaseIssue<unknown>): v.BaseIssue<unknown>[] {
+  const deeper = issue.issues?.filter((sub) => sub.path?.length) ?? [];
+  if (!deeper.length) return [issue];
+  // Sub-issues of a union carry paths relative to the union's value.
+  return deeper
+    .map(
+      (sub) =>
+        ({ ...sub, path: [...(issue.path ?? []), ...(sub.path ?? [])] }) as v.BaseIssue<unknown>,
+    )
+    .flatMap(deepest);
 }
 
 function describeIssue(issue: v.BaseIssue<unknown>): string {

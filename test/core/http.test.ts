@@ -1,0 +1,209 @@
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { isContactSyncError } from '../../src/errors.js';
+import {
+  createHttpClient,
+  type HttpClientOptions,
+  parseRetryAfter,
+  pathSegment,
+} from '../../src/http.js';
+import { resolveRetryPolicy } from '../../src/retry.js';
+
+const ORIGIN = 'https://api.example.test';
+const client = (options: Partial<HttpClientOptions> = {}) =>
+  createHttpClient({
+    provider: 'example',
+    baseUrl: `${ORIGIN}/v1`,
+    timeout: 500,
+    retry: resolveRetryPolicy({ retries: 2, minTimeout: 0, maxTimeout: 0 }),
+    secrets: () => ['sk_live_secret'],
+    ...options,
+  });
+const spec = { operation: 'get', method: 'GET' as const, path: 'contacts/1', route: '/contacts/…' };
+const json = (response: { body: unknown }) => response.body;
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  expect(pending).toEqual([]);
+});
+afterAll(() => nock.enableNetConnect());
+
+describe('createHttpClient', () => {
+  it('sends JSON with the static and authorization headers, and parses the answer', async () => {
+    nock(ORIGIN, {
+      reqheaders: { authorization: 'Bearer t', 'x-static': '1', accept: 'application/json' },
+    })
+      .post('/v1/contacts', { name: 'A' })
+      .query({ page: '2' })
+      .reply(201, { id: 7 });
+    const http = client({
+      headers: { 'x-static': '1' },
+      authorize: async () => ({ authorization: 'Bearer t' }),
+    });
+    const body = await http.request(
+      {
+        ...spec,
+        method: 'POST',
+        path: 'contacts',
+        query: { page: 2, skip: undefined },
+        json: { name: 'A' },
+      },
+      json,
+    );
+    expect(body).toEqual({ id: 7 });
+  });
+
+  it('retries what interpret marks retryable, and stops on what it does not', async () => {
+    nock(ORIGIN).get('/v1/contacts/1').reply(503).get('/v1/contacts/1').reply(200, { ok: true });
+    const http = client();
+    const retried = await http.request(spec, (response) => {
+      if (response.status >= 500) throw http.failure(response, spec);
+      return response.body;
+    });
+    expect(retried).toEqual({ ok: true });
+
+    nock(ORIGIN).get('/v1/contacts/1').reply(422, { message: 'bad' });
+    const error = await http
+      .request(spec, (response) => {
+        throw http.failure(response, spec);
+      })
+      .catch((caught) => caught);
+    expect(error).toMatchObject({ code: 'invalid_input', status: 422, retryable: false });
+    expect(error.message).toBe(
+      '[contact-sync] [example] get failed: invalid_input (422, GET /contacts/…): bad',
+    );
+  });
+
+  it('turns a dropped connection into a retryable network error', async () => {
+    nock(ORIGIN)
+      .get('/v1/contacts/1')
+      .times(3)
+      .replyWithError({ code: 'ECONNRESET', message: 'reset for sk_live_secret' });
+    const error = await client()
+      .request(spec, json)
+      .catch((caught) => caught);
+    expect(isContactSyncError(error)).toBe(true);
+    expect(error.code).toBe('network');
+    expect(error.retryable).toBe(true);
+    expect(String(error.cause)).not.toContain('sk_live_secret');
+  });
+
+  it('turns a slow answer into a timeout per attempt', async () => {
+    nock(ORIGIN).get('/v1/contacts/1').delay(300).reply(200, {});
+    const error = await client({ timeout: 50, retry: resolveRetryPolicy(false) })
+      .request(spec, json)
+      .catch((caught) => caught);
+    nock.abortPendingRequests();
+    expect(error.code).toBe('timeout');
+  });
+
+  it('rejects aborted when the signal fires', async () => {
+    nock(ORIGIN).get('/v1/contacts/1').delay(300).reply(200, {});
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 20);
+    const error = await client()
+      .request({ ...spec, signal: controller.signal }, json)
+      .catch((caught) => caught);
+    nock.abortPendingRequests();
+    expect(error.code).toBe('aborted');
+    expect(error.retryable).toBe(false);
+  });
+
+  it('renews the credentials once after a 401', async () => {
+    let logins = 0;
+    nock(ORIGIN)
+      .get('/v1/contacts/1')
+      .matchHeader('authorization', 'Bearer old')
+      .reply(401)
+      .get('/v1/contacts/1')
+      .matchHeader('authorization', 'Bearer new')
+      .reply(200, { id: 1 });
+    let token = 'old';
+    const http = client({
+      authorize: async ({ refresh }) => {
+        if (refresh) {
+          logins += 1;
+          token = 'new';
+        }
+        return { authorization: `Bearer ${token}` };
+      },
+    });
+    expect(await http.request(spec, json)).toEqual({ id: 1 });
+    expect(logins).toBe(1);
+  });
+
+  it('emits hook events without secrets, and survives a throwing hook', async () => {
+    nock(ORIGIN)
+      .get('/v1/contacts/1')
+      .query(true)
+      .reply(500)
+      .get('/v1/contacts/1')
+      .query(true)
+      .reply(200, {});
+    const events: unknown[] = [];
+    const http = client({
+      hooks: {
+        onRequest: (event) => {
+          events.push(event);
+          throw new Error('hook bug');
+        },
+        onResponse: (event) => events.push(event),
+        onRetry: (event) => events.push(event),
+      },
+    });
+    const query = { apiKey: 'sk_live_secret' };
+    await http.request({ ...spec, query }, (response) => {
+      if (response.status >= 500) throw http.failure(response, spec);
+    });
+    expect(events).toHaveLength(5);
+    expect(events[2]).toMatchObject({ code: 'provider_error', status: 500, attempt: 1 });
+    expect(JSON.stringify(events)).not.toContain('sk_live_secret');
+  });
+
+  it('previews a request with secrets redacted in the URL, headers and body', () => {
+    const http = client({ authorize: async () => ({ authorization: 'Bearer x' }) });
+    const preview = http.preview({
+      ...spec,
+      method: 'POST',
+      path: 'contact/add',
+      query: { apiKey: 'sk_live_secret' },
+      json: { apiKey: 'sk_live_secret', contact: { phoneNumber: '+33612345678' } },
+    });
+    expect(preview).toEqual({
+      method: 'POST',
+      url: `${ORIGIN}/v1/contact/add?apiKey=[redacted]`,
+      headers: {
+        accept: 'application/json',
+        authorization: '[redacted]',
+        'content-type': 'application/json',
+      },
+      body: { apiKey: '[redacted]', contact: { phoneNumber: '+33612345678' } },
+    });
+  });
+
+  it('reads an oversized body as empty instead of buffering it', async () => {
+    nock(ORIGIN).get('/v1/contacts/1').reply(200, 'x'.repeat(2048));
+    const response = await client({ maxResponseBytes: 1024 }).send(spec);
+    expect(response.text).toBe('');
+    expect(response.body).toBeUndefined();
+  });
+});
+
+describe('helpers', () => {
+  it('parses Retry-After in seconds and as a date', () => {
+    expect(parseRetryAfter('3')).toBe(3000);
+    expect(parseRetryAfter(null)).toBeUndefined();
+    expect(parseRetryAfter('soon')).toBeUndefined();
+    const inTwoSeconds = new Date(Date.now() + 2000).toUTCString();
+    expect(parseRetryAfter(inTwoSeconds)).toBeGreaterThan(500);
+  });
+
+  it('encodes ids so they cannot leave their path segment', () => {
+    expect(pathSegment('a/b?c#d')).toBe('a%2Fb%3Fc%23d');
+    expect(pathSegment('..')).toBe('%2E%2E');
+    expect(pathSegment('.')).toBe('%2E');
+    expect(pathSegment(42)).toBe('42');
+  });
+});
