@@ -1,9 +1,3 @@
-// Placeholder until the adapter lands; replaced by the callbell adapter.
-import type { ContactStore } from '../../src/contact-store.js';
-import type { CommonOptions } from '../../src/options.js';
-
-export interface CallbellOptions extends CommonOptions {}
-
-export function createCallbellContactStore(_options: CallbellOptions): ContactStore {
-  throw new Error('not implemented');
-}
+export { createCallbellContactStore } from './callbell-contact-store.js';
+export { type CallbellEmulatorOptions, createCallbellEmulator } from './callbell-emulator.js';
+export type { CallbellOptions } from './callbell-options.js';
