@@ -1,9 +1,11 @@
-// Placeholder until the adapter lands; replaced by the smspartner adapter.
-import type { ContactStore } from '../../src/contact-store.js';
-import type { CommonOptions } from '../../src/options.js';
-
-export interface SmsPartnerOptions extends CommonOptions {}
-
-export function createSmsPartnerContactStore(_options: SmsPartnerOptions): ContactStore {
-  throw new Error('not implemented');
-}
+export {
+  createSmsPartnerContactStore,
+  SMS_PARTNER_BASE_URL,
+  SMS_PARTNER_CAPABILITIES,
+  type SmsPartnerOptions,
+} from './smspartner-contact-store.js';
+export {
+  createSmsPartnerEmulator,
+  type SmsPartnerEmulator,
+  type SmsPartnerEmulatorOptions,
+} from './smspartner-emulator.js';
