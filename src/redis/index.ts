@@ -1,2 +1,1 @@
-// Placeholder until the Redis link store lands.
-export {};
+export { type RedisLinkStoreOptions, redisLinkStore } from './redis-link-store.js';

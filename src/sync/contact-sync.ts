@@ -1,0 +1,19 @@
+import { pushManyRecords } from './push-many.js';
+import { pushRecord } from './push-record.js';
+import { removeRecord } from './remove-record.js';
+import { parseSyncOptions } from './sync-options.js';
+import type { ContactSync, ContactSyncOptions } from './sync-types.js';
+
+/**
+ * Keeps one contact in step across several stores, remembering each vendor's id under your own
+ * key. Options are checked here: a bad one throws `invalid_config` naming it.
+ */
+export function createContactSync(options: ContactSyncOptions): ContactSync {
+  const settings = parseSyncOptions(options);
+  const push = (record: unknown, signal?: AbortSignal) => pushRecord(settings, record, signal);
+  return {
+    push: (record, callOptions) => push(record, callOptions?.signal),
+    pushMany: (records, manyOptions) => pushManyRecords(push, records, manyOptions),
+    remove: (key, callOptions) => removeRecord(settings, key, callOptions?.signal),
+  };
+}

@@ -1,0 +1,126 @@
+import { invalidConfig, invalidInput } from '../errors.js';
+import type { PushManyOptions, PushProgress, PushReport, SyncRecord } from './sync-types.js';
+
+export const DEFAULT_CONCURRENCY = 8;
+
+type Push = (record: unknown, signal?: AbortSignal) => Promise<PushReport>;
+type Records = Iterable<SyncRecord> | AsyncIterable<SyncRecord>;
+
+/**
+ * Runs `push` over `records`, at most `concurrency` at once. A record is read only when a slot is
+ * free, and slots free up only as the consumer takes reports, so memory stays constant whatever
+ * the input size. Each record writes to every store at once, so a store waiting on its own rate
+ * limit delays the others by no more than the window of `concurrency` records in flight.
+ */
+export function pushManyRecords(
+  push: Push,
+  records: Records,
+  options: PushManyOptions = {},
+): AsyncIterable<PushReport> {
+  const { concurrency = DEFAULT_CONCURRENCY, signal, onProgress } = options ?? {};
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+    throw invalidConfig([{ path: 'concurrency', message: 'expected a positive integer' }]);
+  }
+  if (onProgress !== undefined && typeof onProgress !== 'function') {
+    throw invalidConfig([{ path: 'onProgress', message: 'expected a function' }]);
+  }
+  if (!isIterable(records)) {
+    throw invalidInput([{ path: 'records', message: 'expected an iterable or async iterable' }], {
+      operation: 'pushMany',
+    });
+  }
+  return run(push, records, concurrency, signal, onProgress);
+}
+
+async function* run(
+  push: Push,
+  records: Records,
+  concurrency: number,
+  signal: AbortSignal | undefined,
+  onProgress: PushManyOptions['onProgress'],
+): AsyncGenerator<PushReport> {
+  const iterator = iterate(records);
+  const running = new Set<Promise<void>>();
+  const finished: PushReport[] = [];
+  const progress: PushProgress = {
+    done: 0,
+    failed: 0,
+    inFlight: 0,
+    results: { created: 0, updated: 0, unchanged: 0, failed: 0, skipped: 0 },
+  };
+  let wake: (() => void) | undefined;
+  let exhausted = false;
+  let inputError: { error: unknown } | undefined;
+
+  function start(record: unknown): void {
+    const task = push(record, signal).then((report) => {
+      running.delete(task);
+      finished.push(report);
+      wake?.();
+    });
+    running.add(task);
+  }
+
+  try {
+    for (;;) {
+      while (!exhausted && !signal?.aborted && running.size < concurrency) {
+        let next: IteratorResult<unknown>;
+        try {
+          next = await iterator.next();
+        } catch (error) {
+          // Stop reading, but report the records already in flight before rethrowing.
+          inputError = { error };
+          exhausted = true;
+          break;
+        }
+        if (next.done) exhausted = true;
+        else start(next.value);
+      }
+      const report = finished.shift();
+      if (report) {
+        count(progress, report, running.size);
+        onProgress?.({ ...progress, results: { ...progress.results } });
+        yield report;
+        continue;
+      }
+      if (running.size === 0) break;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = undefined;
+    }
+    if (inputError) throw inputError.error;
+  } finally {
+    if (!exhausted) await iterator.return?.();
+    // A consumer that stops early still gets every finished write linked before it goes on.
+    await Promise.all(running);
+  }
+}
+
+function count(progress: PushProgress, report: PushReport, inFlight: number): void {
+  progress.done += 1;
+  progress.inFlight = inFlight;
+  if (report.results.some((result) => result.status === 'failed')) progress.failed += 1;
+  for (const result of report.results) progress.results[result.status] += 1;
+}
+
+function isIterable(value: unknown): value is Records {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function' ||
+      typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function')
+  );
+}
+
+function iterate(records: Records): {
+  next(): Promise<IteratorResult<unknown>>;
+  return?(): Promise<unknown>;
+} {
+  if (Symbol.asyncIterator in records) return records[Symbol.asyncIterator]();
+  const iterator = (records as Iterable<unknown>)[Symbol.iterator]();
+  return {
+    next: async () => iterator.next(),
+    return: async () => iterator.return?.(),
+  };
+}

@@ -1,0 +1,142 @@
+import { abortError } from '../abort.js';
+import type { ContactInput } from '../contact.js';
+import type { ContactStore } from '../contact-store.js';
+import { ContactSyncError, isContactSyncError } from '../errors.js';
+import type { LinkStore } from './link-store.js';
+import { checkRecord } from './sync-input.js';
+import type { SyncSettings } from './sync-options.js';
+import type { PushReport, PushResult, PushStatus } from './sync-types.js';
+
+interface Written {
+  status: Exclude<PushStatus, 'failed' | 'skipped'>;
+  id: string;
+  warnings: PushResult['warnings'];
+}
+
+/** Pushes one record to every store; never rejects. */
+export async function pushRecord(
+  settings: SyncSettings,
+  record: unknown,
+  signal?: AbortSignal,
+): Promise<PushReport> {
+  const { stores, links, policy } = settings;
+  const checked = checkRecord(record, settings.defaultCountry, 'push');
+  if (!checked.ok) return failAll(stores, checked.key, checked.error);
+  const { key, input } = checked;
+  let linked: Record<string, string> | undefined;
+  try {
+    linked = await links.get(key);
+  } catch (error) {
+    return failAll(stores, key, linkStoreError(error, 'get'));
+  }
+  const pushTo = (store: ContactStore) =>
+    pushToStore({ store, links, key, input, linkedId: linked?.[store.provider], signal });
+  if (policy === 'all') return { key, results: await Promise.all(stores.map(pushTo)) };
+  const [primary, ...others] = stores as [ContactStore, ...ContactStore[]];
+  const first = await pushTo(primary);
+  if (first.status === 'failed') {
+    const skipped = others.map(
+      (store): PushResult => ({
+        provider: store.provider,
+        status: 'skipped',
+        warnings: [],
+      }),
+    );
+    return { key, results: [first, ...skipped] };
+  }
+  return { key, results: [first, ...(await Promise.all(others.map(pushTo)))] };
+}
+
+interface StorePush {
+  store: ContactStore;
+  links: LinkStore;
+  key: string;
+  input: ContactInput;
+  linkedId?: string;
+  signal?: AbortSignal;
+}
+
+async function pushToStore(push: StorePush): Promise<PushResult> {
+  const { store, links, key, linkedId } = push;
+  const provider = store.provider;
+  let written: Written;
+  try {
+    written = await write(push);
+  } catch (error) {
+    return { provider, status: 'failed', error: asSyncError(error, provider), warnings: [] };
+  }
+  // Linked even when the run was aborted meanwhile: the vendor holds this contact now.
+  if (written.id !== linkedId) {
+    try {
+      await links.set(key, provider, written.id);
+    } catch (error) {
+      const failure = linkStoreError(error, 'set', provider);
+      return { provider, status: 'failed', id: written.id, error: failure, warnings: [] };
+    }
+  }
+  return { provider, ...written };
+}
+
+/** Updates the linked contact; with no link, or one the vendor no longer knows, upserts. */
+async function write({ store, input, linkedId, signal }: StorePush): Promise<Written> {
+  if (signal?.aborted) throw abortError(signal, { provider: store.provider, operation: 'push' });
+  const options = signal ? { signal } : undefined;
+  if (linkedId !== undefined) {
+    try {
+      const contact = await store.update(linkedId, structuredClone(input), options);
+      return { status: 'updated', id: contact.id, warnings: contact.warnings ?? [] };
+    } catch (error) {
+      if (!isContactSyncError(error) || error.code !== 'not_found') throw error;
+    }
+  }
+  const { action, contact } = await store.upsert(structuredClone(input), options);
+  return { status: action, id: contact.id, warnings: contact.warnings ?? [] };
+}
+
+function failAll(stores: readonly ContactStore[], key: string, error: ContactSyncError) {
+  return {
+    key,
+    results: stores.map(
+      (store): PushResult => ({
+        provider: store.provider,
+        status: 'failed',
+        error,
+        warnings: [],
+      }),
+    ),
+  };
+}
+
+/** A store that broke its contract (threw something else) still yields a typed error. */
+export function asSyncError(error: unknown, provider: string): ContactSyncError {
+  if (isContactSyncError(error)) return error;
+  return new ContactSyncError({
+    code: 'provider_error',
+    provider,
+    operation: 'push',
+    retryable: false,
+    detail: 'the store threw an error that is not a ContactSyncError (see cause)',
+    cause: error,
+  });
+}
+
+/**
+ * The link store failed: reported on the results it affects, so a run goes on. Its own message
+ * stays in `cause` only, since it may name a connection string.
+ */
+export function linkStoreError(
+  error: unknown,
+  operation: 'get' | 'set' | 'delete',
+  provider?: string,
+): ContactSyncError {
+  const written = provider
+    ? ` (the ${provider} contact was written but its link was not kept; a new push finds it again)`
+    : '';
+  return new ContactSyncError({
+    code: 'provider_error',
+    operation: `links.${operation}`,
+    retryable: true,
+    message: `[contact-sync] link store ${operation} failed${written}`,
+    cause: error,
+  });
+}

@@ -1,0 +1,88 @@
+import type { ContactStore } from '../contact-store.js';
+import { invalidConfig, type ValidationIssue } from '../errors.js';
+import { isCountryCode } from '../phone.js';
+import { assertLinkStore, type LinkStore } from './link-store.js';
+import { memoryLinkStore } from './memory-link-store.js';
+import type { ContactSyncOptions, SyncPolicy } from './sync-types.js';
+
+export interface SyncSettings {
+  stores: readonly ContactStore[];
+  links: LinkStore;
+  policy: SyncPolicy;
+  defaultCountry?: string;
+}
+
+const OPTION_NAMES = new Set(['stores', 'links', 'policy', 'defaultCountry']);
+const STORE_METHODS = [
+  'create',
+  'update',
+  'get',
+  'findByPhone',
+  'delete',
+  'list',
+  'upsert',
+  'preview',
+] as const;
+
+/** Checks `createContactSync` options; throws `invalid_config` naming each bad option. */
+export function parseSyncOptions(options: ContactSyncOptions): SyncSettings {
+  if (typeof options !== 'object' || options === null) {
+    throw invalidConfig([{ path: 'options', message: 'expected an object with stores' }]);
+  }
+  const issues: ValidationIssue[] = Object.keys(options)
+    .filter((name) => !OPTION_NAMES.has(name))
+    .map((name) => ({ path: name, message: 'unknown option' }));
+  issues.push(...storeIssues(options.stores));
+  const { policy = 'all', defaultCountry } = options;
+  if (policy !== 'all' && policy !== 'primary') {
+    issues.push({ path: 'policy', message: "expected 'all' or 'primary'" });
+  }
+  if (
+    defaultCountry !== undefined &&
+    (typeof defaultCountry !== 'string' || !isCountryCode(defaultCountry))
+  ) {
+    issues.push({ path: 'defaultCountry', message: "expected an ISO 3166 alpha-2 code like 'FR'" });
+  }
+  if (issues.length) throw invalidConfig(issues);
+  const links = options.links ?? memoryLinkStore();
+  assertLinkStore(links, 'links');
+  return { stores: [...options.stores], links, policy, defaultCountry };
+}
+
+function storeIssues(stores: unknown): ValidationIssue[] {
+  if (!Array.isArray(stores) || stores.length === 0) {
+    return [{ path: 'stores', message: 'expected a non-empty array of ContactStores' }];
+  }
+  const issues: ValidationIssue[] = [];
+  const seen = new Set<string>();
+  for (const [index, store] of stores.entries()) {
+    const problem = storeProblem(store);
+    if (problem) {
+      issues.push({ path: `stores.${index}`, message: problem });
+      continue;
+    }
+    const { provider } = store as ContactStore;
+    if (seen.has(provider)) {
+      issues.push({
+        path: `stores.${index}.provider`,
+        message: `another store already uses the provider name '${provider}'; links are kept by provider name, so give each store a distinct one`,
+      });
+    }
+    seen.add(provider);
+  }
+  return issues;
+}
+
+function storeProblem(store: unknown): string | undefined {
+  if (typeof store !== 'object' || store === null) return 'expected a ContactStore';
+  const candidate = store as Record<string, unknown>;
+  if (typeof candidate.provider !== 'string' || candidate.provider.trim() === '') {
+    return 'expected a ContactStore with a non-empty provider name';
+  }
+  const missing = STORE_METHODS.filter((name) => typeof candidate[name] !== 'function');
+  if (missing.length) return `expected a ContactStore (missing ${missing.join(', ')})`;
+  if (typeof candidate.capabilities !== 'object' || candidate.capabilities === null) {
+    return 'expected a ContactStore (missing capabilities)';
+  }
+  return undefined;
+}

@@ -1,0 +1,120 @@
+import type { ContactInput, Warning } from '../contact.js';
+import type { ContactStore } from '../contact-store.js';
+import type { ContactSyncError } from '../errors.js';
+import type { LinkStore } from './link-store.js';
+
+/** How `push` writes to several stores. */
+export type SyncPolicy = 'all' | 'primary';
+
+export interface ContactSyncOptions {
+  /**
+   * The vendors to keep in step, each a `ContactStore`. At least one; provider names must be
+   * distinct, since links are kept by provider name (see docs/sync.md for two accounts of one
+   * vendor).
+   */
+  stores: readonly ContactStore[];
+  /** Where the links from your keys to each vendor's ids live. Default: `memoryLinkStore()`. */
+  links?: LinkStore;
+  /**
+   * `'all'` (default): every store is written at once and each is reported on its own.
+   * `'primary'`: the first store is written first; only when it succeeds are the others written,
+   * otherwise they are reported `skipped`.
+   */
+  policy?: SyncPolicy;
+  /**
+   * ISO 3166 alpha-2 country for phone numbers written without a country code, e.g. `'FR'`.
+   * ContactSync normalizes every phone to E.164 once, before any store sees it, so the stores'
+   * own `defaultCountry` does not apply to what it sends. Default: none (national numbers fail
+   * `invalid_input`).
+   */
+  defaultCountry?: string;
+}
+
+/** One record to push: your own key (a CRM id, say) and the contact. */
+export interface SyncRecord {
+  /** Non-empty, at most 256 characters. */
+  key: string;
+  contact: ContactInput;
+}
+
+export type PushStatus = 'created' | 'updated' | 'unchanged' | 'failed' | 'skipped';
+
+/** What happened at one store. */
+export interface PushResult {
+  provider: string;
+  status: PushStatus;
+  /** The vendor's contact id, when the write succeeded (or failed after one was known). */
+  id?: string;
+  /** Set when `status` is `'failed'`. */
+  error?: ContactSyncError;
+  /** What this vendor could not hold from the input. */
+  warnings: Warning[];
+}
+
+/** One result per store, in the order of `stores`. */
+export interface PushReport {
+  key: string;
+  results: PushResult[];
+}
+
+export interface PushOptions {
+  /** Cancels the vendor calls; a write that completed is still linked. */
+  signal?: AbortSignal;
+}
+
+export interface PushProgress {
+  /** Records finished (whatever their outcome). */
+  done: number;
+  /** Records with at least one `failed` result. */
+  failed: number;
+  /** Records being pushed now. */
+  inFlight: number;
+  /** Results (one per record and store) by status. */
+  results: Record<PushStatus, number>;
+}
+
+export interface PushManyOptions {
+  /** Records pushed at once; a positive integer. Default 8. */
+  concurrency?: number;
+  /**
+   * Stops the run: no more input is read, the vendor calls in flight are cancelled (each records
+   * `failed` with `aborted`; calls that had completed are linked), their reports are yielded, and
+   * the iteration ends without throwing.
+   */
+  signal?: AbortSignal;
+  /** Called after each record finishes, before its report is yielded. */
+  onProgress?(progress: PushProgress): void;
+}
+
+export type RemoveStatus = 'deleted' | 'missing' | 'failed';
+
+export interface RemoveResult {
+  provider: string;
+  /**
+   * `deleted`; `missing` when no contact is linked there or the vendor no longer has it
+   * (`not_found`): both count as done; `failed` keeps the link so a retry can finish.
+   */
+  status: RemoveStatus;
+  id?: string;
+  error?: ContactSyncError;
+}
+
+export interface RemoveReport {
+  key: string;
+  results: RemoveResult[];
+}
+
+export interface ContactSync {
+  /** Writes one record to every store. Never throws: each store's outcome is in the report. */
+  push(record: SyncRecord, options?: PushOptions): Promise<PushReport>;
+  /**
+   * Pushes records from any iterable or async iterable, `concurrency` at a time, reading input
+   * only as fast as it writes; yields each report as its record finishes.
+   */
+  pushMany(
+    records: Iterable<SyncRecord> | AsyncIterable<SyncRecord>,
+    options?: PushManyOptions,
+  ): AsyncIterable<PushReport>;
+  /** Deletes the linked contact at every store, then the links of the stores that are done. */
+  remove(key: string, options?: PushOptions): Promise<RemoveReport>;
+}
