@@ -64,9 +64,13 @@ function smsPartnerFailure(
   issuePathOf: IssuePathOf,
 ): ContactSyncError {
   const providerCode = envelope.code ?? undefined;
-  const known = providerCode === undefined ? undefined : CODES.get(providerCode);
-  const fallback = response.status >= 400 ? codeForStatus(response.status) : 'provider_error';
-  const code = known ?? fallback;
+  // An unknown code is the vendor's own failure; without a code, the HTTP status is all we have.
+  const code =
+    providerCode !== undefined
+      ? (CODES.get(providerCode) ?? 'provider_error')
+      : response.status >= 400
+        ? codeForStatus(response.status)
+        : 'provider_error';
   const issues =
     code === 'invalid_input' ? validationIssues(http, spec, envelope, issuePathOf) : undefined;
   return http.failure(response, spec, {
