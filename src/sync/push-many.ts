@@ -8,7 +8,7 @@ type Records = Iterable<SyncRecord> | AsyncIterable<SyncRecord>;
 
 /**
  * Runs `push` over `records`, at most `concurrency` at once. A record is read only when a slot is
- * free, and slots free up only as the consumer takes reports, so memory stays constant whatever
+ * free, and a slot frees up only when the consumer takes its report, so memory stays constant whatever
  * the input size. Each record writes to every store at once, so a store waiting on its own rate
  * limit delays the others by no more than the window of `concurrency` records in flight.
  */
@@ -63,7 +63,8 @@ async function* run(
 
   try {
     for (;;) {
-      while (!exhausted && !signal?.aborted && running.size < concurrency) {
+      // Finished reports not yet taken count against the window too: memory stays bounded.
+      while (!exhausted && !signal?.aborted && running.size + finished.length < concurrency) {
         let next: IteratorResult<unknown>;
         try {
           next = await iterator.next();

@@ -55,24 +55,22 @@ export function createFakeContactStore(
     subject: { id?: string; phone?: string } = {},
   ) {
     calls.push({ operation, ...subject });
-    if (gate) {
-      waiting += 1;
-      const signal = options?.signal;
+    const delay = Promise.all([gate, settings.before?.(operation, subject)]);
+    const held = gate !== undefined;
+    if (held) waiting += 1;
+    const signal = options?.signal;
+    try {
       await Promise.race([
-        gate,
+        delay,
         new Promise<never>((_, reject) => {
-          signal?.addEventListener(
-            'abort',
-            () => reject(abortError(signal, { provider, operation })),
-            { once: true },
-          );
+          const onAbort = () => reject(abortError(signal, { provider, operation }));
+          if (signal?.aborted) onAbort();
+          signal?.addEventListener('abort', onAbort, { once: true });
         }),
-      ]).finally(() => {
-        waiting -= 1;
-      });
+      ]);
+    } finally {
+      if (held) waiting -= 1;
     }
-    await settings.before?.(operation, subject);
-    if (options?.signal?.aborted) throw abortError(options.signal, { provider, operation });
     const failure = failures.get(operation);
     if (failure && failure.times > 0) {
       failure.times -= 1;
