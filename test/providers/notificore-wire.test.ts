@@ -1,0 +1,334 @@
+import { readFileSync } from 'node:fs';
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createNotificoreContactStore,
+  type NotificoreOptions,
+} from '../../providers/notificore/index.js';
+
+const ORIGIN = 'https://one-api.notificore.ru';
+const fixture = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(new URL(`../fixtures/notificore/${name}.json`, import.meta.url), 'utf8'));
+const JWT = fixture('login.success').bearer as string;
+const BEARER = `Bearer ${JWT}`;
+const PHONE = '+33612345678';
+
+const store = (options: Partial<NotificoreOptions> = {}) =>
+  createNotificoreContactStore({
+    apiKey: 'live_key',
+    fieldMap: { firstName: 25964, lastName: 25965, birthday: 25967 },
+    retry: { retries: 2, minTimeout: 0, maxTimeout: 0 },
+    ...options,
+  });
+
+/** The login every store sends first: the key in the JSON body, no bearer. */
+const login = () =>
+  nock(ORIGIN, { badheaders: ['authorization'] })
+    .post('/api/auth/login', { api_key: 'live_key' })
+    .matchHeader('content-type', /application\/json/)
+    .reply(200, fixture('login.success'));
+const api = () => nock(ORIGIN, { reqheaders: { authorization: BEARER } });
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  expect(pending).toEqual([]);
+});
+afterAll(() => nock.enableNetConnect());
+
+describe('notificore wire: create', () => {
+  it('logs in, then posts the phone as an integer with groups and fields by id', async () => {
+    login();
+    api()
+      .post('/api/contacts', {
+        phone: 33612345678,
+        groups: [56147],
+        fields: [{ id: 25964, value: 'Jeanne' }],
+      })
+      .matchHeader('accept', 'application/json')
+      .reply(201, fixture('create.success'));
+    const contact = await store({ listIds: [56147] }).create({ phone: PHONE, firstName: 'Jeanne' });
+    expect(contact).toEqual({
+      id: '248452739',
+      provider: 'notificore',
+      phone: PHONE,
+      firstName: 'Jeanne',
+      createdAt: '2026-01-05T10:00:00.000Z',
+      warnings: [],
+      raw: (fixture('create.success') as { data: unknown }).data,
+    });
+  });
+
+  it('reads the contact back by phone when the create response only echoes the request', async () => {
+    login();
+    api().post('/api/contacts').reply(201, fixture('create.echo'));
+    api().get('/api/contacts/search').query(true).reply(200, fixture('search.success'));
+    const contact = await store().create({ phone: PHONE, firstName: 'Jeanne' });
+    expect(contact.id).toBe('248452739');
+    expect(contact.lastName).toBe('Martin');
+  });
+
+  it('maps "already exist" to conflict with the id a search by phone finds', async () => {
+    login();
+    api().post('/api/contacts').reply(422, fixture('create.phone-exists'));
+    api().get('/api/contacts/search').query(true).reply(200, fixture('search.success'));
+    const error = await store()
+      .create({ phone: PHONE })
+      .catch((caught) => caught);
+    expect(error).toMatchObject({ code: 'conflict', status: 422, existingId: '248452739' });
+    expect(error.retryable).toBe(false);
+  });
+
+  it('maps "Invalid phone number format" to invalid_input on phone', async () => {
+    login();
+    api().post('/api/contacts').reply(422, fixture('create.invalid-phone'));
+    const error = await store()
+      .create({ phone: PHONE })
+      .catch((caught) => caught);
+    expect(error).toMatchObject({ code: 'invalid_input', status: 422, retryable: false });
+    expect(error.issues).toEqual([{ path: 'phone', message: expect.any(String) }]);
+  });
+
+  it('maps any other 422 to invalid_input with the vendor message', async () => {
+    login();
+    api().post('/api/contacts').reply(422, fixture('create.validation'));
+    const error = await store()
+      .create({ phone: PHONE })
+      .catch((caught) => caught);
+    expect(error.code).toBe('invalid_input');
+    expect(error.message).toContain('The selected fields.0.id is invalid.');
+  });
+
+  it('maps the duplicate-request 429 to rate_limited, retryable', async () => {
+    login();
+    api().post('/api/contacts').reply(429, fixture('create.duplicate-request'));
+    const error = await store({ retry: false })
+      .create({ phone: PHONE })
+      .catch((caught) => caught);
+    expect(error).toMatchObject({ code: 'rate_limited', status: 429, retryable: true });
+  });
+
+  it('refuses a phone outside 9–15 digits before any request', async () => {
+    const error = await store()
+      .create({ phone: '+6834002' })
+      .catch((caught) => caught);
+    expect(error).toMatchObject({ code: 'invalid_input', provider: 'notificore' });
+    expect(error.issues).toEqual([{ path: 'phone', message: expect.any(String) }]);
+  });
+});
+
+describe('notificore wire: get, search, list', () => {
+  it.each(['get.success', 'get.fields-map', 'get.fields-string-maps'])(
+    'reads custom fields from %s',
+    async (name) => {
+      login();
+      api().get('/api/contacts/248452739').reply(200, fixture(name));
+      const contact = await store().get('248452739');
+      expect(contact).toMatchObject({
+        id: '248452739',
+        phone: PHONE,
+        firstName: 'Jeanne',
+        lastName: 'Martin',
+        birthday: '1990-04-21',
+        createdAt: '2022-04-28T14:21:16.000Z',
+      });
+    },
+  );
+
+  it('resolves undefined for 422 "Invalid contact id" and for 404', async () => {
+    login();
+    api().get('/api/contacts/1').reply(422, fixture('get.invalid-id'));
+    api().get('/api/contacts/2').reply(404, { message: 'Not Found' });
+    const contacts = store();
+    expect(await contacts.get('1')).toBeUndefined();
+    expect(await contacts.get('2')).toBeUndefined();
+  });
+
+  it('encodes the id as one path segment', async () => {
+    login();
+    api().get('/api/contacts/a%2F..%2Fb').reply(422, fixture('get.invalid-id'));
+    expect(await store().get('a/../b')).toBeUndefined();
+  });
+
+  it('searches by phone with both operator keys and parses { code, text } fields', async () => {
+    login();
+    api()
+      .get((uri) => {
+        const url = new URL(uri, ORIGIN);
+        return (
+          url.pathname === '/api/contacts/search' &&
+          uri.includes('search%5Boperator%5D=%3D') &&
+          url.searchParams.get('search[field]') === 'phone' &&
+          url.searchParams.get('search[operation]') === '=' &&
+          url.searchParams.get('search[value]') === '33612345678'
+        );
+      })
+      .reply(200, fixture('search.success'));
+    const contact = await store().findByPhone('+33 6 12 34 56 78');
+    expect(contact).toMatchObject({ id: '248452739', firstName: 'Jeanne', lastName: 'Martin' });
+  });
+
+  it('resolves undefined when the search finds nothing', async () => {
+    login();
+    api().get('/api/contacts/search').query(true).reply(200, fixture('search.empty'));
+    expect(await store().findByPhone('+33699999999')).toBeUndefined();
+  });
+
+  it('follows offset pages until offset reaches total (total and meta.page.total)', async () => {
+    login();
+    api()
+      .get('/api/contacts')
+      .query({ 'page[limit]': '15', 'page[offset]': '0' })
+      .reply(200, fixture('list.page'));
+    api()
+      .get('/api/contacts')
+      .query({ 'page[limit]': '15', 'page[offset]': '15' })
+      .reply(200, fixture('list.meta-total'));
+    const seen = [];
+    for await (const contact of store({ pageSize: 15 }).list()) seen.push(contact);
+    expect(seen.map((contact) => [contact.id, contact.phone])).toEqual([
+      ['248452739', '+33612345678'],
+      ['248452740', '+33612345679'],
+      ['248452741', '+33612345680'],
+    ]);
+    expect(seen[2]?.lastName).toBe('Durand');
+  });
+
+  it('asks for 100 per page by default and stops on an empty page', async () => {
+    login();
+    api()
+      .get('/api/contacts')
+      .query({ 'page[limit]': '100', 'page[offset]': '0' })
+      .reply(200, { data: [], total: 5000 });
+    const seen = [];
+    for await (const contact of store().list()) seen.push(contact);
+    expect(seen).toEqual([]);
+  });
+
+  it('rejects invalid_response for a body without data', async () => {
+    login();
+    api().get('/api/contacts/5').reply(200, { contact: {} });
+    await expect(store().get('5')).rejects.toMatchObject({ code: 'invalid_response' });
+  });
+});
+
+describe('notificore wire: update and delete', () => {
+  it('reads the phone first when the patch has none, then PUTs phone and fields', async () => {
+    login();
+    api().get('/api/contacts/248452739').reply(200, fixture('get.success'));
+    api()
+      .put('/api/contacts/248452739', {
+        phone: 33612345678,
+        fields: [
+          { id: 25964, value: 'Jeanne-Marie' },
+          { id: 25967, value: '' },
+        ],
+      })
+      .reply(200, fixture('update.success'));
+    const contact = await store().update('248452739', { firstName: 'Jeanne-Marie', birthday: '' });
+    expect(contact).toMatchObject({ firstName: 'Jeanne-Marie', lastName: 'Martin', phone: PHONE });
+    expect(contact.birthday).toBeUndefined();
+  });
+
+  it('PUTs directly when the patch carries the phone', async () => {
+    login();
+    api()
+      .put('/api/contacts/248452739', { phone: 33612345678, fields: [] })
+      .reply(200, fixture('update.success'));
+    const contact = await store().update('248452739', { phone: PHONE });
+    expect(contact.id).toBe('248452739');
+  });
+
+  it('rejects not_found for an unknown id on update (read first) and on a PUT', async () => {
+    login();
+    api().get('/api/contacts/9').reply(422, fixture('get.invalid-id'));
+    api().put('/api/contacts/8').reply(422, fixture('get.invalid-id'));
+    const contacts = store();
+    await expect(contacts.update('9', { firstName: 'x' })).rejects.toMatchObject({
+      code: 'not_found',
+      operation: 'update',
+    });
+    await expect(contacts.update('8', { phone: PHONE })).rejects.toMatchObject({
+      code: 'not_found',
+    });
+  });
+
+  it('maps a phone change to a taken number to conflict', async () => {
+    login();
+    api().put('/api/contacts/7').reply(422, fixture('create.phone-exists'));
+    api().get('/api/contacts/search').query(true).reply(200, fixture('search.success'));
+    await expect(store().update('7', { phone: PHONE })).rejects.toMatchObject({
+      code: 'conflict',
+      existingId: '248452739',
+    });
+  });
+
+  it('deletes with 204 and rejects not_found for 422 "Invalid contact id" and 404', async () => {
+    login();
+    api().delete('/api/contacts/248452739').reply(204);
+    api().delete('/api/contacts/1').reply(422, fixture('get.invalid-id'));
+    api().delete('/api/contacts/2').reply(404, { message: 'Not Found' });
+    const contacts = store();
+    await expect(contacts.delete('248452739')).resolves.toBeUndefined();
+    await expect(contacts.delete('1')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(contacts.delete('2')).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
+
+describe('notificore wire: authentication', () => {
+  it('logs in again once after a 401 and retries the request with the new JWT', async () => {
+    login();
+    api().get('/api/contacts/1').reply(401, fixture('unauthenticated'));
+    nock(ORIGIN)
+      .post('/api/auth/login', { api_key: 'live_key' })
+      .reply(200, { bearer: 'second.jwt.token' });
+    nock(ORIGIN, { reqheaders: { authorization: 'Bearer second.jwt.token' } })
+      .get('/api/contacts/1')
+      .reply(422, fixture('get.invalid-id'));
+    expect(await store().get('1')).toBeUndefined();
+  });
+
+  it('rejects unauthorized when the renewed JWT is refused too', async () => {
+    login();
+    api().get('/api/contacts/1').twice().reply(401, fixture('unauthenticated'));
+    login();
+    const error = await store()
+      .get('1')
+      .catch((caught) => caught);
+    expect(error).toMatchObject({ code: 'unauthorized', status: 401, retryable: false });
+  });
+
+  it.each([
+    [401, fixture('login.refused')],
+    [422, { message: 'The api key field is required.', errors: { api_key: ['required'] } }],
+    [200, { token: 'not-a-bearer' }],
+  ])('rejects unauthorized, once, for a login answered %s', async (status, body) => {
+    nock(ORIGIN).post('/api/auth/login').reply(status, body);
+    const error = await store()
+      .get('1')
+      .catch((caught) => caught);
+    expect(error).toMatchObject({ code: 'unauthorized', retryable: false });
+    expect(JSON.stringify(error)).not.toContain('live_key');
+  });
+
+  it('shares one login between concurrent calls and reuses the JWT', async () => {
+    login();
+    api().get('/api/contacts/1').reply(422, fixture('get.invalid-id'));
+    api().get('/api/contacts/2').reply(422, fixture('get.invalid-id'));
+    api().get('/api/contacts/3').reply(422, fixture('get.invalid-id'));
+    const contacts = store();
+    expect(await Promise.all([contacts.get('1'), contacts.get('2')])).toEqual([
+      undefined,
+      undefined,
+    ]);
+    expect(await contacts.get('3')).toBeUndefined();
+  });
+
+  it('retries a login that failed with 503', async () => {
+    nock(ORIGIN).post('/api/auth/login').reply(503, {});
+    login();
+    api().get('/api/contacts/1').reply(422, fixture('get.invalid-id'));
+    expect(await store().get('1')).toBeUndefined();
+  });
+});
