@@ -198,7 +198,7 @@ describe('smspartner mappers', () => {
     );
     expect(contact).toEqual({ custom2: 'Ana', firstname: 'Ana Diaz', custom3: '1990-01-02' });
     expect(
-      fromSmsPartnerContact({ contactId: 1, phone: '+33612345678', ...contact }, custom),
+      fromSmsPartnerContact({ contactId: '1', phone: '+33612345678', ...contact }, custom),
     ).toMatchObject({
       firstName: 'Ana',
       name: 'Ana Diaz',
@@ -219,12 +219,13 @@ describe('smspartner mappers', () => {
   });
 
   it('rejects fieldMap targets SMS Partner does not have, naming the key', () => {
-    for (const fieldMap of [
+    const fieldMaps: Record<string, string | number>[] = [
       { company: 'Company' },
       { company: 3 },
       { tags: 'custom1' },
       { phone: 'custom1' },
-    ]) {
+    ];
+    for (const fieldMap of fieldMaps) {
       const error = (() => {
         try {
           resolveFieldMapping(fieldMap, 'smspartner');
