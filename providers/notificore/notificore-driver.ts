@@ -105,7 +105,13 @@ export function createNotificoreDriver(
     return stored;
   }
 
+  /** Names in `fieldMap` are resolved before the first contact request (an invalid_config). */
+  async function namesResolved(call: CallContext): Promise<void> {
+    await fields.routing(fields.needsAccountToRead([]), call.signal);
+  }
+
   async function get(id: string, call: CallContext, operation = 'get') {
+    await namesResolved(call);
     const spec = getSpec(id, operation, call);
     return http.request(spec, async (response) => {
       if (isSuccess(response)) return toContact(envelopeData(response, spec), spec);
@@ -115,6 +121,7 @@ export function createNotificoreDriver(
   }
 
   async function findByPhone(phone: string, call: CallContext, operation = 'findByPhone') {
+    await namesResolved(call);
     const spec = searchSpec(phone, operation, call);
     return http.request(spec, async (response) => {
       if (!isSuccess(response)) throw toNotificoreError(http, response, spec);
@@ -133,6 +140,7 @@ export function createNotificoreDriver(
 
   async function* list(listOptions: { signal?: AbortSignal }): AsyncIterable<Contact> {
     const limit = options.pageSize;
+    await namesResolved(listOptions);
     for (let offset = 0; ; offset += limit) {
       const spec = listSpec(limit, offset, listOptions.signal);
       const page = await http.request(spec, async (response) => {
