@@ -28,6 +28,8 @@ const CODES: ReadonlyMap<number, ContactSyncErrorCode> = new Map([
   [500, 'provider_error'],
 ]);
 
+const GROUP_SCOPED = new Set(['/contact/add', '/contact/list']);
+
 /** Where a code-9 `elementId` names a field, the common path it came from. */
 export type IssuePathOf = (elementId: string) => string;
 
@@ -71,6 +73,15 @@ function smsPartnerFailure(
       : response.status >= 400
         ? codeForStatus(response.status)
         : 'provider_error';
+  // On contact/add and contact/list the only thing that can be missing is the configured group.
+  if (code === 'not_found' && GROUP_SCOPED.has(spec.route)) {
+    return http.failure(response, spec, {
+      code: 'invalid_config',
+      providerCode,
+      retryable: false,
+      issues: [{ path: 'groupId', message: 'SMS Partner has no such group in this account' }],
+    });
+  }
   const issues =
     code === 'invalid_input' ? validationIssues(http, spec, envelope, issuePathOf) : undefined;
   return http.failure(response, spec, {

@@ -101,6 +101,7 @@ function commonFields(record: SmsPartnerRecord, mapping: SmsPartnerFieldMapping)
     const source = mapping.sourceOf.get(field);
     if (value === undefined || value === null || value === '' || !source) continue;
     const text = field === 'date' ? dateFromSmsPartner(String(value)) : String(value);
+    if (text === '') continue;
     if (source.startsWith('customFields.')) customFields[source.slice(13)] = text;
     else patch[source] = text;
   }
@@ -129,8 +130,13 @@ function write(result: ToSmsPartnerResult, target: SmsPartnerField, value: strin
   result.contact[target] = text;
 }
 
-/** Reads `YYYY-MM-DD`, a date-time, or the `DD-MM-YYYY` of one doc example, as `YYYY-MM-DD`. */
+/**
+ * Reads `YYYY-MM-DD`, a date-time, or the `DD-MM-YYYY` of one doc example, as `YYYY-MM-DD`;
+ * `''` for a zero date.
+ */
 export function dateFromSmsPartner(value: string): string {
+  // A database "zero date" is how a PHP back end may spell an unset date.
+  if (value.startsWith('0000-00-00')) return '';
   const iso = /^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$/.exec(value);
   if (iso) return iso[1] as string;
   const dayFirst = /^(\d{2})[-/](\d{2})[-/](\d{4})$/.exec(value);

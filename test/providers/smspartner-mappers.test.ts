@@ -278,3 +278,13 @@ describe('smspartner mappers', () => {
     expect(pathOf('children[message].data')).toBe('children[message].data');
   });
 });
+
+describe('smspartner mappers: read side', () => {
+  it('reads a zero date as no birthday', () => {
+    const contact = fromSmsPartnerContact(
+      { contactId: '1', phone: '+33612345678', date: '0000-00-00' },
+      mapping,
+    );
+    expect(contact).not.toHaveProperty('birthday');
+  });
+});

@@ -221,3 +221,21 @@ describe('smspartner store', () => {
     expect(preview.url).toBe('http://127.0.0.1:4010/v1/contact/delete');
   });
 });
+
+describe('smspartner store: unknown group', () => {
+  it('reads code 404 on contact/add and contact/list as invalid_config naming groupId', async () => {
+    const contacts = store({ groupId: 'no-such-group' });
+    for (const attempt of [
+      contacts.create({ phone: '+33612345678' }),
+      contacts.findByPhone('+33612345678'),
+    ]) {
+      const error = await attempt.catch((caught) => caught);
+      expect(error).toMatchObject({
+        code: 'invalid_config',
+        providerCode: 404,
+        retryable: false,
+        issues: [{ path: 'groupId' }],
+      });
+    }
+  });
+});
