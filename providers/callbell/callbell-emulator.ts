@@ -148,7 +148,7 @@ export function createCallbellEmulator(options: CallbellEmulatorOptions = {}): P
     if (!held) return NOT_FOUND;
     if (request.method === 'GET')
       return { status: 200, body: { contact: [structuredClone(held.contact)] } };
-    if (request.method === 'PATCH' || request.method === 'PUT') {
+    if (request.method === 'PATCH') {
       return body ? update(held, body) : failure(400, 'Invalid request body');
     }
     if (request.method === 'DELETE') {

@@ -1,3 +1,11 @@
-export { createCallbellContactStore } from './callbell-contact-store.js';
-export { type CallbellEmulatorOptions, createCallbellEmulator } from './callbell-emulator.js';
+export {
+  CALLBELL_BASE_URL,
+  CALLBELL_REQUESTS_PER_SECOND,
+  createCallbellContactStore,
+} from './callbell-contact-store.js';
+export {
+  type CallbellEmulatorChannel,
+  type CallbellEmulatorOptions,
+  createCallbellEmulator,
+} from './callbell-emulator.js';
 export type { CallbellOptions } from './callbell-options.js';
