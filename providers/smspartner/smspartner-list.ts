@@ -16,7 +16,7 @@ export interface SmsPartnerPager {
 
 /**
  * Every contact of the group, page after page (20 per page). Stops on an empty or short page, or
- * once `total` contacts were read (`total` is a string, and may be absent). A row seen on an
+ * once `total` contacts were read (`total` is a string, and may be absent; see below). A row seen on an
  * earlier page (the group shifted under a deletion) is not yielded twice; a full page of rows
  * already seen means the vendor ignores `page`, an `invalid_response` rather than an endless loop.
  */
@@ -36,7 +36,10 @@ export async function* listSmsPartnerPages(pager: SmsPartnerPager): AsyncIterabl
     }
     const total = Number(value.total ?? Number.NaN);
     if (rows.length < SMS_PARTNER_PAGE_SIZE) return;
-    if (Number.isFinite(total) && seen.size >= total) return;
+    // A `total` of at most one page could be the page's own size (the docs' example shows "20"
+    // for a one-row page): trusting it could cut a longer group short, so only a larger one ends
+    // the scan early. A group of exactly 20 costs one more (empty) page.
+    if (Number.isFinite(total) && total > SMS_PARTNER_PAGE_SIZE && seen.size >= total) return;
   }
 }
 

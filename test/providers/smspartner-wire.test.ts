@@ -315,11 +315,27 @@ describe('smspartner wire: contact/list', () => {
   it('stops once total contacts were read, without asking for an empty page', async () => {
     api()
       .get('/v1/contact/list')
-      .query(true)
-      .reply(200, page(20, 'a', '20'));
+      .query((query) => query.page === '1')
+      .reply(200, page(20, 'a', '40'))
+      .get('/v1/contact/list')
+      .query((query) => query.page === '2')
+      .reply(200, page(20, 'b', '40'));
     const ids: string[] = [];
     for await (const contact of store().list()) ids.push(contact.id);
-    expect(ids).toHaveLength(20);
+    expect(ids).toHaveLength(40);
+  });
+
+  it('does not trust a total of one page, which may be the page size, and reads on', async () => {
+    api()
+      .get('/v1/contact/list')
+      .query((query) => query.page === '1')
+      .reply(200, page(20, 'a', '20'))
+      .get('/v1/contact/list')
+      .query((query) => query.page === '2')
+      .reply(200, page(3, 'b', '20'));
+    const ids: string[] = [];
+    for await (const contact of store().list()) ids.push(contact.id);
+    expect(ids).toHaveLength(23);
   });
 
   it('without total, follows full pages until an empty one', async () => {
