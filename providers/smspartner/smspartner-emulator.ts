@@ -4,12 +4,14 @@ import type {
   EmulatorResponse,
   ProviderEmulator,
 } from '../../src/emulator.js';
+import { bulkAdd } from './smspartner-emulator-bulk.js';
 import {
   type EmulatedSmsPartnerContact,
   echoOf,
   knownKeys,
   readSide,
   readWritableContact,
+  type WritableValues,
 } from './smspartner-emulator-fields.js';
 
 export interface SmsPartnerEmulatorOptions {
@@ -75,7 +77,17 @@ export function createSmsPartnerEmulator(
     if (!token) return fail(1, 'Le groupId est requis');
     const group = groups.get(token);
     if (!group) return fail(404, "Le groupe n'existe pas");
-    if (body.contactsList !== undefined) return addMany(group, body.contactsList);
+    if (body.contactsList !== undefined) {
+      if (!Array.isArray(body.contactsList))
+        return fail(2, 'Les informations du contact sont requises');
+      if (body.contactsList.length > BULK_LIMIT)
+        return fail(50, 'Pas plus de 500 contacts par requête');
+      const book = {
+        holds: (phone: string) => holder(token, phone) !== undefined,
+        store: (values: WritableValues) => store(token, values),
+      };
+      return { status: 200, body: bulkAdd(group, body.contactsList, book) };
+    }
     const contact = asRecord(body.contact);
     if (!contact || typeof contact.phoneNumber !== 'string' || !contact.phoneNumber) {
       return fail(2, 'Les informations du contact sont requises');
@@ -88,7 +100,7 @@ export function createSmsPartnerEmulator(
     return ok({ contact: echoOf(contact, stored.contactId) });
   }
 
-  function store(group: string, values: ReturnType<typeof readWritableContact>['values']) {
+  function store(group: string, values: WritableValues) {
     const stored: EmulatedSmsPartnerContact = {
       contactId: nextId(),
       group,
@@ -108,70 +120,6 @@ export function createSmsPartnerEmulator(
     };
     contacts.set(stored.contactId, stored);
     return stored;
-  }
-
-  /** The bulk form: another envelope (no `success`), failures only, counters in `rapport`. */
-  function addMany(group: Group, list: unknown): EmulatorResponse {
-    if (!Array.isArray(list)) return fail(2, 'Les informations du contact sont requises');
-    if (list.length > BULK_LIMIT) return fail(50, 'Pas plus de 500 contacts par requête');
-    const counters = {
-      stopSms: 0,
-      invalidePhone: 0,
-      duplicatePhone: 0,
-      allreadyInGroupe: 0,
-      urlInvalide: 0,
-      dateInvalide: 0,
-      empty: 0,
-      unactivated: 0,
-      dateInvalid: 0,
-    };
-    const results: Body[] = [];
-    let imported = 0;
-    for (const item of list) {
-      const contact = asRecord(item);
-      const phoneNumber = contact?.phoneNumber;
-      if (!contact || typeof phoneNumber !== 'string' || !phoneNumber) {
-        counters.empty += 1;
-        continue;
-      }
-      const { values, errors } = readWritableContact(contact);
-      const failed = errors[0]?.elementId.match(/\[(\w+)\]/)?.[1];
-      const reason =
-        failed === 'phoneNumber'
-          ? 'invalidePhone'
-          : failed === 'url'
-            ? 'urlInvalide'
-            : failed === 'date'
-              ? 'dateInvalide'
-              : failed
-                ? 'empty'
-                : undefined;
-      if (reason) {
-        counters[reason] += 1;
-        results.push({ success: false, code: 9, phoneNumber, message: errors[0]?.message });
-      } else if (holder(group.token, values.phone as string)) {
-        counters.allreadyInGroupe += 1;
-        results.push({
-          success: false,
-          code: 15,
-          phoneNumber: values.phone,
-          message: 'The number is already in the group',
-        });
-      } else {
-        store(group.token, values);
-        imported += 1;
-      }
-    }
-    const rapport = {
-      nbline: list.length,
-      nbline_imported: imported,
-      nbline_updated: 0,
-      errors: counters,
-    };
-    return {
-      status: 200,
-      body: { groupe: { name: group.name, token: group.token }, results, rapport },
-    };
   }
 
   function update(body: Body): EmulatorResponse {

@@ -12,7 +12,10 @@ import {
   SmsPartnerValidationErrorsSchema,
 } from './smspartner-api.js';
 
-/** Body codes → our codes. 20/30/40/96 (account deactivated, blocked, API access denied, IP not allowed) are credential problems a retry cannot fix. */
+/**
+ * Body codes → our codes. 20/30/40/96 (account deactivated, blocked, API access denied, IP not
+ * allowed) are credential problems a retry cannot fix.
+ */
 const CODES: ReadonlyMap<number, ContactSyncErrorCode> = new Map([
   [1, 'invalid_input'],
   [2, 'invalid_input'],
