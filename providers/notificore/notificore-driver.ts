@@ -1,24 +1,13 @@
 import * as v from 'valibot';
-import {
-  type Contact,
-  type ContactPatch,
-  MAPPABLE_FIELDS,
-  type Warning,
-} from '../../src/contact.js';
+import { type ContactPatch, MAPPABLE_FIELDS, type Warning } from '../../src/contact.js';
 import type { Capabilities } from '../../src/contact-store.js';
 import { ContactSyncError, invalidInput } from '../../src/errors.js';
 import type { HttpClient, HttpResponse, RequestSpec } from '../../src/http.js';
 import { type ContactStoreDriver, reportUnmapped } from '../../src/store.js';
-import {
-  ContactPageSchema,
-  NotificoreContactSchema,
-  parseFieldEntries,
-  totalOf,
-} from './notificore-api.js';
-import { invalidResponse, isUnknownContact, toNotificoreError } from './notificore-errors.js';
+import { NotificoreContactSchema } from './notificore-api.js';
+import { invalidResponse, toNotificoreError } from './notificore-errors.js';
 import type { FieldResolver } from './notificore-fields.js';
 import {
-  fromNotificoreContact,
   isNotificorePhone,
   projectForNotificore,
   routeValues,
@@ -28,14 +17,12 @@ import {
   unsupportedWarnings,
 } from './notificore-mappers.js';
 import type { NotificoreOptions } from './notificore-options.js';
+import { createNotificoreReader, isSuccess } from './notificore-reader.js';
 import {
   type CallContext,
   createSpec,
   deleteSpec,
   type FieldValueBody,
-  getSpec,
-  listSpec,
-  searchSpec,
   updateSpec,
 } from './notificore-requests.js';
 
@@ -54,24 +41,14 @@ export const NOTIFICORE_CAPABILITIES: Capabilities = {
   assignedUser: 'unsupported',
 };
 
-const isSuccess = (response: HttpResponse) => response.status >= 200 && response.status < 300;
-
 /** The Notificore half of the store: maps, sends through `http`, parses. */
 export function createNotificoreDriver(
   http: HttpClient,
   fields: FieldResolver,
   options: Pick<NotificoreOptions, 'listIds' | 'onUnmapped' | 'pageSize'> & { pageSize: number },
 ): ContactStoreDriver {
-  /** A contact object of a response, in the common model (loading field names when needed). */
-  async function toContact(data: unknown, spec: RequestSpec, phone?: string): Promise<Contact> {
-    const parsed = v.safeParse(NotificoreContactSchema, data);
-    if (!parsed.success) throw invalidResponse(spec);
-    const entries = parseFieldEntries(parsed.output.fields);
-    const routing = await fields.routing(fields.needsAccountToRead(entries), spec.signal);
-    const contact = fromNotificoreContact(parsed.output, routing.pathOf, data, phone);
-    if (!contact.phone) throw invalidResponse(spec);
-    return contact;
-  }
+  const reader = createNotificoreReader(http, fields, options.pageSize);
+  const { get, findByPhone, toContact } = reader;
 
   /** The `fields` of a write, after names are resolved; warns of custom keys nothing holds. */
   async function fieldValues(input: ContactPatch, mode: 'create' | 'update', call: CallContext) {
@@ -103,58 +80,6 @@ export function createNotificoreDriver(
     const stored = id ? await get(id, call) : await findByPhone(phone, call);
     if (!stored) throw invalidResponse(spec);
     return stored;
-  }
-
-  /** Names in `fieldMap` are resolved before the first contact request (an invalid_config). */
-  async function namesResolved(call: CallContext): Promise<void> {
-    await fields.routing(fields.needsAccountToRead([]), call.signal);
-  }
-
-  async function get(id: string, call: CallContext, operation = 'get') {
-    await namesResolved(call);
-    const spec = getSpec(id, operation, call);
-    return http.request(spec, async (response) => {
-      if (isSuccess(response)) return toContact(envelopeData(response, spec), spec);
-      if (isUnknownContact(response)) return undefined;
-      throw toNotificoreError(http, response, spec);
-    });
-  }
-
-  async function findByPhone(phone: string, call: CallContext, operation = 'findByPhone') {
-    await namesResolved(call);
-    const spec = searchSpec(phone, operation, call);
-    return http.request(spec, async (response) => {
-      if (!isSuccess(response)) throw toNotificoreError(http, response, spec);
-      const page = v.safeParse(ContactPageSchema, response.body);
-      if (!page.success) throw invalidResponse(spec);
-      const digits = phone.replace(/\D/g, '');
-      // `=` should already match exactly; the check guards against a server reading `like`.
-      const match = page.output.data.find((item) =>
-        v.is(v.object({ phone: v.union([v.number(), v.string()]) }), item)
-          ? String(item.phone).replace(/\D/g, '') === digits
-          : false,
-      );
-      return match === undefined ? undefined : toContact(match, spec, phone);
-    });
-  }
-
-  async function* list(listOptions: { signal?: AbortSignal }): AsyncIterable<Contact> {
-    const limit = options.pageSize;
-    await namesResolved(listOptions);
-    for (let offset = 0; ; offset += limit) {
-      const spec = listSpec(limit, offset, listOptions.signal);
-      const page = await http.request(spec, async (response) => {
-        if (!isSuccess(response)) throw toNotificoreError(http, response, spec);
-        const parsed = v.safeParse(ContactPageSchema, response.body);
-        if (!parsed.success) throw invalidResponse(spec);
-        const contacts = await Promise.all(parsed.output.data.map((item) => toContact(item, spec)));
-        return { contacts, total: totalOf(parsed.output) };
-      });
-      yield* page.contacts;
-      if (page.contacts.length === 0) return;
-      const next = offset + limit;
-      if (page.total === undefined ? page.contacts.length < limit : next >= page.total) return;
-    }
   }
 
   /** `preview` has no I/O: a field known only by name shows as `{ name, value }`. */
@@ -214,7 +139,7 @@ export function createNotificoreDriver(
         if (!isSuccess(response)) throw toNotificoreError(http, response, spec);
       });
     },
-    list,
+    list: reader.list,
     preview(operation, input, id = '') {
       if (operation === 'delete') return http.preview(deleteSpec(id, {}));
       if (operation === 'create') {
@@ -234,10 +159,4 @@ export function createNotificoreDriver(
     },
     project: (input) => projectForNotificore(input, fields.holds),
   };
-}
-
-function envelopeData(response: HttpResponse, spec: RequestSpec): unknown {
-  const body = response.body;
-  if (!body || typeof body !== 'object' || !('data' in body)) throw invalidResponse(spec);
-  return body.data;
 }
