@@ -325,6 +325,49 @@ describe('notificore wire: authentication', () => {
     expect(await contacts.get('3')).toBeUndefined();
   });
 
+  it('renews the JWT once for concurrent requests answered 401', async () => {
+    login();
+    api()
+      .get(/\/api\/contacts\/[123]$/)
+      .times(3)
+      .reply(401, fixture('unauthenticated'));
+    let logins = 0;
+    nock(ORIGIN)
+      .post('/api/auth/login')
+      .times(3)
+      .reply(() => {
+        logins += 1;
+        return [200, { bearer: 'second.jwt.token' }];
+      });
+    nock(ORIGIN, { reqheaders: { authorization: 'Bearer second.jwt.token' } })
+      .get(/\/api\/contacts\/[123]$/)
+      .times(3)
+      .reply(422, fixture('get.invalid-id'));
+    const contacts = store();
+    expect(await Promise.all(['1', '2', '3'].map((id) => contacts.get(id)))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(logins).toBe(1);
+    nock.cleanAll(); // the two spare logins were there to count, not to be used
+  });
+
+  it('lets one caller abort while waiting for a shared login without failing the others', async () => {
+    const controller = new AbortController();
+    const contacts = store({
+      hooks: { onRequest: (event) => event.operation === 'login' && controller.abort() },
+    });
+    login();
+    api().get('/api/contacts/2').reply(422, fixture('get.invalid-id'));
+    const [aborted, other] = await Promise.allSettled([
+      contacts.get('1', { signal: controller.signal }),
+      contacts.get('2'),
+    ]);
+    expect(aborted).toMatchObject({ status: 'rejected', reason: { code: 'aborted' } });
+    expect(other).toEqual({ status: 'fulfilled', value: undefined });
+  });
+
   it('retries a login that failed with 503', async () => {
     nock(ORIGIN).post('/api/auth/login').reply(503, {});
     login();
