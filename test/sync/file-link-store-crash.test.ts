@@ -29,7 +29,7 @@ beforeAll(async () => {
     target: 'node20',
     logLevel: 'silent',
   });
-  vendors = await Promise.all(['alpha', 'beta', 'gamma'].map(startVendorServer));
+  vendors = await Promise.all(['alpha', 'beta'].map(startVendorServer));
 });
 
 afterAll(async () => {
