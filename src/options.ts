@@ -83,7 +83,8 @@ const positiveInteger = (max: number) =>
   v.pipe(v.number(), v.integer('expected a whole number'), v.minValue(1), v.maxValue(max));
 const nonNegativeInteger = (max: number) =>
   v.pipe(v.number(), v.integer('expected a whole number'), v.minValue(0), v.maxValue(max));
-const hook = v.optional(v.function());
+const isFunction = (value: unknown) => typeof value === 'function';
+const hook = <T>() => v.optional(v.custom<T>(isFunction, 'expected a function'));
 
 /** Entries of the options every store takes; each provider adds its own. */
 export const commonOptionEntries = {
@@ -145,8 +146,14 @@ export const commonOptionEntries = {
       'expected false or { requestsPerSecond }',
     ),
   ),
-  fetch: v.optional(v.function()),
-  hooks: v.optional(v.strictObject({ onRequest: hook, onResponse: hook, onRetry: hook })),
+  fetch: v.optional(v.custom<typeof fetch>(isFunction, 'expected a function')),
+  hooks: v.optional(
+    v.strictObject({
+      onRequest: hook<Hooks['onRequest']>(),
+      onResponse: hook<Hooks['onResponse']>(),
+      onRetry: hook<Hooks['onRetry']>(),
+    }),
+  ),
 };
 
 /** A non-empty secret string (an API key or token). */

@@ -44,7 +44,8 @@ export interface ContactStoreDriver {
   preview(operation: PreviewOperation, input: ContactPatch, id?: string): HttpRequestPreview;
   /**
    * The input as this vendor would hold it, in the common model (`from(to(input))`): fields it
-   * cannot hold are absent. `upsert` compares this with the stored contact to report `unchanged`.
+   * cannot hold are absent (a key present with `undefined` is skipped too; use `''` or `[]` to
+   * say "must be empty"). `upsert` compares this with the stored contact to report `unchanged`.
    */
   project(input: ContactInput): ContactPatch;
 }
@@ -277,10 +278,12 @@ async function* listAll(driver: ContactStoreDriver, options: ListOptions): Async
 
 /**
  * True when every field the vendor would hold from `projected` already has that value in
- * `existing`. Empty strings and absent values are the same; tags compare as sets.
+ * `existing`. Empty strings and absent values are the same; tags compare as sets; keys whose
+ * projected value is `undefined` are not compared.
  */
 export function isUnchanged(projected: ContactPatch, existing: ContactPatch): boolean {
   for (const [key, value] of Object.entries(projected) as [keyof ContactPatch, unknown][]) {
+    if (value === undefined) continue;
     const current = existing[key];
     if (key === 'tags') {
       const wanted = new Set((value as string[] | undefined) ?? []);
@@ -298,13 +301,16 @@ export function isUnchanged(projected: ContactPatch, existing: ContactPatch): bo
   return true;
 }
 
-/** Network errors, timeouts and 5xx: the vendor may have acted on the request. */
+/**
+ * Network errors, timeouts and retryable vendor failures (5xx, or a vendor's own "try again" code
+ * on HTTP 200): the vendor may have acted on the request.
+ */
 function mayHaveReachedVendor(error: unknown): boolean {
   if (!isContactSyncError(error)) return false;
   return (
     error.code === 'network' ||
     error.code === 'timeout' ||
-    (error.code === 'provider_error' && (error.status ?? 0) >= 500)
+    (error.code === 'provider_error' && error.retryable)
   );
 }
 

@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isContactSyncError } from '../../src/errors.js';
+import { type ContactSyncError, isContactSyncError } from '../../src/errors.js';
 import {
   createHttpClient,
   type HttpClientOptions,
@@ -21,6 +21,10 @@ const client = (options: Partial<HttpClientOptions> = {}) =>
   });
 const spec = { operation: 'get', method: 'GET' as const, path: 'contacts/1', route: '/contacts/…' };
 const json = (response: { body: unknown }) => response.body;
+const asError = (caught: unknown) => caught as ContactSyncError;
+const unexpected = (): never => {
+  throw new Error('expected a rejection');
+};
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => {
@@ -69,7 +73,7 @@ describe('createHttpClient', () => {
       .request(spec, (response) => {
         throw http.failure(response, spec);
       })
-      .catch((caught) => caught);
+      .then(unexpected, asError);
     expect(error).toMatchObject({ code: 'invalid_input', status: 422, retryable: false });
     expect(error.message).toBe(
       '[contact-sync] [example] get failed: invalid_input (422, GET /contacts/…): bad',
@@ -81,9 +85,7 @@ describe('createHttpClient', () => {
       .get('/v1/contacts/1')
       .times(3)
       .replyWithError({ code: 'ECONNRESET', message: 'reset for sk_live_secret' });
-    const error = await client()
-      .request(spec, json)
-      .catch((caught) => caught);
+    const error = await client().request(spec, json).then(unexpected, asError);
     expect(isContactSyncError(error)).toBe(true);
     expect(error.code).toBe('network');
     expect(error.retryable).toBe(true);
@@ -94,7 +96,7 @@ describe('createHttpClient', () => {
     nock(ORIGIN).get('/v1/contacts/1').delay(300).reply(200, {});
     const error = await client({ timeout: 50, retry: resolveRetryPolicy(false) })
       .request(spec, json)
-      .catch((caught) => caught);
+      .then(unexpected, asError);
     nock.abortPendingRequests();
     expect(error.code).toBe('timeout');
   });
@@ -105,7 +107,7 @@ describe('createHttpClient', () => {
     setTimeout(() => controller.abort(), 20);
     const error = await client()
       .request({ ...spec, signal: controller.signal }, json)
-      .catch((caught) => caught);
+      .then(unexpected, asError);
     nock.abortPendingRequests();
     expect(error.code).toBe('aborted');
     expect(error.retryable).toBe(false);
