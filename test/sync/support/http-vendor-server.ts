@@ -40,7 +40,7 @@ export async function startVendorServer(name: string): Promise<VendorServer> {
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 
-  function handle(request: IncomingMessage, body: string, response: ServerResponse): void {
+  function handle(request: IncomingMessage, body: string, response: ServerResponse) {
     const url = new URL(request.url ?? '/', 'http://vendor');
     const id = decodeURIComponent(url.pathname.split('/')[2] ?? '');
     const send = (status: number, value?: unknown) => {
