@@ -8,4 +8,5 @@ export const entryPoints: Record<string, string> = {
   callbell: 'providers/callbell/index.ts',
   notificore: 'providers/notificore/index.ts',
   redis: 'src/redis/index.ts',
+  sandbox: 'providers/sandbox.ts',
 };

@@ -2,7 +2,8 @@ import { defineConfig } from 'tsup';
 import { entryPoints } from './entry-points.js';
 
 export default defineConfig({
-  entry: entryPoints,
+  // The command line is a bin, not an export.
+  entry: { ...entryPoints, cli: 'src/cli/bin.ts' },
   format: ['esm'],
   dts: true,
   sourcemap: true,

@@ -2,7 +2,7 @@ import { pushManyRecords } from './push-many.js';
 import { pushRecord } from './push-record.js';
 import { removeRecord } from './remove-record.js';
 import { parseSyncOptions } from './sync-options.js';
-import type { ContactSync, ContactSyncOptions } from './sync-types.js';
+import type { ContactSync, ContactSyncOptions, PushReport, SyncRecord } from './sync-types.js';
 
 /**
  * Keeps one contact in step across several stores, remembering each vendor's id under your own
@@ -10,7 +10,10 @@ import type { ContactSync, ContactSyncOptions } from './sync-types.js';
  */
 export function createContactSync(options: ContactSyncOptions): ContactSync {
   const settings = parseSyncOptions(options);
-  const push = (record: unknown, signal?: AbortSignal) => pushRecord(settings, record, signal);
+  const push = async (record: unknown, signal?: AbortSignal): Promise<PushReport> => ({
+    ...(await pushRecord(settings, record, signal)),
+    record: record as SyncRecord,
+  });
   return {
     push: (record, callOptions) => push(record, callOptions?.signal),
     pushMany: (records, manyOptions) => pushManyRecords(push, records, manyOptions),

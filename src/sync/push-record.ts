@@ -18,7 +18,7 @@ export async function pushRecord(
   settings: SyncSettings,
   record: unknown,
   signal?: AbortSignal,
-): Promise<PushReport> {
+): Promise<Omit<PushReport, 'record'>> {
   const { stores, links, policy } = settings;
   const checked = checkRecord(record, settings.defaultCountry, 'push');
   if (!checked.ok) return failAll(stores, checked.key, checked.error);

@@ -55,6 +55,8 @@ export interface PushResult {
 export interface PushReport {
   key: string;
   results: PushResult[];
+  /** The record as it was given (the same object), so a bulk run can write back what failed. */
+  record: SyncRecord;
 }
 
 export interface PushOptions {

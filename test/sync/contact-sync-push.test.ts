@@ -27,7 +27,9 @@ describe('ContactSync.push', () => {
         { provider: 'alpha', status: 'created', id: 'alpha-1', warnings: [] },
         { provider: 'beta', status: 'created', id: 'beta-1', warnings: [] },
       ],
+      record: jeanne,
     });
+    expect(report.record).toBe(jeanne);
     expect(await links.get('crm-42')).toEqual({ alpha: 'alpha-1', beta: 'beta-1' });
     expect(alpha.contacts.get('alpha-1')).toMatchObject({ phone: PHONE, firstName: 'Jeanne' });
     expect(beta.contacts.size).toBe(1);

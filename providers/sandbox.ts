@@ -1,0 +1,89 @@
+import type { ProviderEmulator } from '../src/emulator.js';
+import { type FaultOptions, type RunningServer, serveEmulators } from '../src/sandbox/server.js';
+import { createCallbellEmulator } from './callbell/callbell-emulator.js';
+import { createNotificoreEmulator } from './notificore/notificore-emulator.js';
+import type { ContactStoreConfig } from './registry.js';
+import { createSmsPartnerEmulator } from './smspartner/smspartner-emulator.js';
+
+export type { FaultKind, FaultOptions, SandboxRequest } from '../src/sandbox/server.js';
+
+/** The credentials the sandbox accepts (any other gets the vendor's own refusal). */
+export const SANDBOX_CREDENTIALS = {
+  smspartner: { apiKey: 'sandbox-smspartner-key', groupId: 'sandbox-group' },
+  callbell: { apiToken: 'sandbox-callbell-token' },
+  notificore: { apiKey: 'test_sandbox-notificore-key' },
+} as const;
+
+export interface SandboxOptions {
+  /** Default 0: a free port on 127.0.0.1. */
+  port?: number;
+  /** Faults injected into a share of the requests: statuses, Retry-After, slow answers, drops. */
+  faults?: FaultOptions;
+  /** Seed of the fault draws: the same seed, the same faults. Default 1. */
+  seed?: number;
+  /** Added to every answer, in ms. Default 0. */
+  latencyMs?: number;
+}
+
+export interface Sandbox extends RunningServer {
+  readonly emulators: Record<'smspartner' | 'callbell' | 'notificore', ProviderEmulator>;
+  /** A store configuration per vendor pointing at this sandbox, field maps included. */
+  storeConfigs(): ContactStoreConfig[];
+}
+
+/**
+ * Serves SMS Partner's, Callbell's and Notificore's contact endpoints on 127.0.0.1, as their docs
+ * describe them, quirks included: for demos, end-to-end tests and benchmarks without accounts.
+ */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const emulators = {
+    smspartner: createSmsPartnerEmulator({
+      apiKey: SANDBOX_CREDENTIALS.smspartner.apiKey,
+      groups: [SANDBOX_CREDENTIALS.smspartner.groupId],
+    }),
+    callbell: createCallbellEmulator({ apiToken: SANDBOX_CREDENTIALS.callbell.apiToken }),
+    notificore: createNotificoreEmulator({ apiKey: SANDBOX_CREDENTIALS.notificore.apiKey }),
+  };
+  const server = await serveEmulators({ ...options, emulators });
+  return {
+    ...server,
+    emulators,
+    storeConfigs: () => storeConfigs(server),
+  };
+}
+
+function storeConfigs(server: RunningServer): ContactStoreConfig[] {
+  return [
+    {
+      provider: 'smspartner',
+      ...SANDBOX_CREDENTIALS.smspartner,
+      baseUrl: server.baseUrl('smspartner'),
+      fieldMap: { company: 'custom1', city: 'custom2' },
+    },
+    {
+      provider: 'callbell',
+      ...SANDBOX_CREDENTIALS.callbell,
+      baseUrl: server.baseUrl('callbell'),
+      fieldMap: {
+        firstName: 'First name',
+        lastName: 'Last name',
+        birthday: 'Birthday',
+        url: 'Website',
+        company: 'Company',
+        city: 'City',
+      },
+    },
+    {
+      provider: 'notificore',
+      ...SANDBOX_CREDENTIALS.notificore,
+      baseUrl: server.baseUrl('notificore'),
+      fieldMap: {
+        firstName: 'First name',
+        lastName: 'Last name',
+        birthday: 'Birthday',
+        url: 'Website',
+        company: 'Company',
+      },
+    },
+  ];
+}

@@ -1,0 +1,196 @@
+import cliProgress from 'cli-progress';
+import type { ContactStore } from '../contact-store.js';
+import { isContactSyncError } from '../errors.js';
+import {
+  createContactSync,
+  fileLinkStore,
+  memoryLinkStore,
+  type PushReport,
+} from '../sync/index.js';
+import { type CliConfig, ConfigError } from './config.js';
+import {
+  csvHeader,
+  formatOf,
+  InputFileError,
+  type InputFormat,
+  type InputRecord,
+  readRecords,
+} from './input.js';
+import { createSummary } from './summary.js';
+import { type LineWriter, lineWriter, rejectsWriter } from './writers.js';
+
+export interface PushCommandOptions {
+  file: string;
+  config: { config: CliConfig; stores: ContactStore[] };
+  /** Provider names to write to; default every store of the config. */
+  only?: string[];
+  dryRun?: boolean;
+  concurrency?: number;
+  links?: string;
+  report?: string;
+  rejects?: string;
+  signal?: AbortSignal;
+  /** Where the summary and dry-run requests go. */
+  out: NodeJS.WritableStream;
+  /** Where progress and notes go. */
+  err: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+/** A usage error: wrong flags or values (exit status 2, nothing sent). */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/**
+ * `contact-sync push`: reads the file once to check it (nothing is sent when it is malformed),
+ * then streams it through ContactSync. Resolves the exit status: 0 every row synced, 1 any failed.
+ */
+export async function pushCommand(options: PushCommandOptions): Promise<number> {
+  const format = formatOf(options.file);
+  const stores = selectStores(options.config.stores, options.only);
+  const total = await checkFile(options.file, format);
+  if (options.dryRun) return dryRun(options, stores);
+
+  const links = options.links ? await fileLinkStore(options.links) : memoryLinkStore();
+  const sync = createContactSync({
+    stores,
+    links,
+    defaultCountry: options.config.config.defaultCountry,
+  });
+  const summary = createSummary(stores.map((store) => store.provider));
+  const report = options.report ? lineWriter(options.report) : undefined;
+  const rejects = options.rejects
+    ? rejectsWriter(options.rejects, format, format === 'csv' ? await csvHeader(options.file) : '')
+    : undefined;
+  const bar = options.err.isTTY ? progressBar(options.err, total) : undefined;
+  const sources = new WeakMap<object, InputRecord>();
+
+  try {
+    const records = withSources(readRecords(options.file, format), sources);
+    for await (const pushed of sync.pushMany(records, {
+      concurrency: options.concurrency,
+      signal: options.signal,
+    })) {
+      summary.add(pushed);
+      bar?.increment();
+      const row = sources.get(pushed.record);
+      await writeReport(report, pushed, row);
+      if (rejects && row && pushed.results.some((result) => result.status === 'failed')) {
+        await rejects.write(row.source);
+      }
+    }
+  } finally {
+    bar?.stop();
+    await report?.close();
+    await rejects?.close();
+    await links.close?.();
+  }
+  options.out.write(`${summary.render()}\n`);
+  if (options.signal?.aborted) options.err.write('Stopped before the end of the file.\n');
+  return summary.failedRecords > 0 || options.signal?.aborted ? 1 : 0;
+}
+
+function selectStores(stores: ContactStore[], only?: string[]): ContactStore[] {
+  if (!only?.length) return stores;
+  const known = stores.map((store) => store.provider);
+  const unknown = only.filter((name) => !known.includes(name));
+  if (unknown.length) {
+    throw new UsageError(
+      `--only names ${unknown.join(', ')}, not in the config (it has ${known.join(', ')})`,
+    );
+  }
+  return stores.filter((store) => only.includes(store.provider));
+}
+
+/** Reads the whole file once, streaming, so a malformed file is refused before anything is sent. */
+async function checkFile(file: string, format: InputFormat): Promise<number> {
+  let count = 0;
+  for await (const _ of readRecords(file, format)) count += 1;
+  if (count === 0) throw new InputFileError(`${file}: no records`);
+  return count;
+}
+
+async function* withSources(
+  rows: AsyncIterable<InputRecord>,
+  sources: WeakMap<object, InputRecord>,
+): AsyncGenerator<{ key: string; contact: never }> {
+  for await (const row of rows) {
+    const record = { key: row.key, contact: row.contact as never };
+    sources.set(record, row);
+    yield record;
+  }
+}
+
+async function writeReport(
+  report: LineWriter | undefined,
+  pushed: PushReport,
+  row: InputRecord | undefined,
+): Promise<void> {
+  if (!report) return;
+  for (const result of pushed.results) {
+    const line = {
+      key: pushed.key,
+      position: row?.position,
+      provider: result.provider,
+      status: result.status,
+      id: result.id,
+      error: result.error
+        ? { code: result.error.code, message: result.error.message, issues: result.error.issues }
+        : undefined,
+      warnings: result.warnings.length ? result.warnings : undefined,
+    };
+    await report.write(`${JSON.stringify(line)}\n`);
+  }
+}
+
+/** Prints, for every row and store, the request a push would send first; sends nothing. */
+async function dryRun(options: PushCommandOptions, stores: ContactStore[]): Promise<number> {
+  const links = options.links ? await fileLinkStore(options.links) : undefined;
+  let invalid = 0;
+  try {
+    for await (const row of readRecords(options.file)) {
+      const linked = row.key ? await links?.get(row.key) : undefined;
+      for (const store of stores) {
+        const id = linked?.[store.provider];
+        let line: Record<string, unknown>;
+        try {
+          if (row.problem) throw new UsageError(`${row.problem.path}: ${row.problem.message}`);
+          const contact = row.contact as never;
+          const request = id
+            ? store.preview('update', contact, id)
+            : store.preview('create', contact);
+          line = { key: row.key, position: row.position, provider: store.provider, request };
+        } catch (error) {
+          invalid += 1;
+          const message =
+            isContactSyncError(error) || error instanceof UsageError
+              ? error.message
+              : String(error);
+          line = { key: row.key, position: row.position, provider: store.provider, error: message };
+        }
+        options.out.write(`${JSON.stringify(line)}\n`);
+      }
+    }
+  } finally {
+    await links?.close?.();
+  }
+  options.err.write(
+    `Dry run: nothing was sent${invalid ? `; ${invalid} requests would be refused` : ''}.\n`,
+  );
+  return invalid ? 1 : 0;
+}
+
+function progressBar(stream: NodeJS.WritableStream, total: number) {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream,
+      format: 'pushing [{bar}] {value}/{total} records  {eta_formatted} left',
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0);
+  return bar;
+}
+
+export { ConfigError, InputFileError };

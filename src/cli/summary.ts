@@ -1,0 +1,93 @@
+import type { PushReport, PushStatus } from '../sync/index.js';
+
+const COLUMNS: PushStatus[] = ['created', 'updated', 'unchanged', 'failed', 'skipped'];
+const REASONS_SHOWN = 4;
+
+/** Counts per vendor and the most frequent failure reasons, built as reports arrive. */
+export interface Summary {
+  add(report: PushReport): void;
+  readonly records: number;
+  readonly failedRecords: number;
+  /** The table and the first reasons, as printed at the end of a push. */
+  render(): string;
+}
+
+export function createSummary(providers: readonly string[]): Summary {
+  const counts = new Map(
+    providers.map((provider) => [provider, Object.fromEntries(COLUMNS.map((c) => [c, 0]))]),
+  );
+  const reasons = new Map<string, Map<string, number>>();
+  const warnings = new Map<string, Map<string, number>>();
+  let records = 0;
+  let failedRecords = 0;
+
+  return {
+    add(report) {
+      records += 1;
+      if (report.results.some((result) => result.status === 'failed')) failedRecords += 1;
+      for (const result of report.results) {
+        const row = counts.get(result.provider);
+        if (row) row[result.status] = (row[result.status] ?? 0) + 1;
+        if (result.status === 'failed' && result.error) {
+          tally(reasons, result.provider, reasonOf(result.error));
+        }
+        for (const warning of result.warnings) {
+          tally(warnings, result.provider, `${warning.field} ${warning.reason}`);
+        }
+      }
+    },
+    get records() {
+      return records;
+    },
+    get failedRecords() {
+      return failedRecords;
+    },
+    render() {
+      const header = ['vendor', ...COLUMNS];
+      const rows = [...counts].map(([provider, row]) => [
+        provider,
+        ...COLUMNS.map((column) => String(row[column] ?? 0)),
+      ]);
+      const widths = header.map((title, index) =>
+        Math.max(title.length, ...rows.map((row) => (row[index] ?? '').length)),
+      );
+      const line = (cells: string[]) =>
+        cells
+          .map((cell, index) =>
+            index === 0 ? cell.padEnd(widths[0] ?? 0) : cell.padStart(widths[index] ?? 0),
+          )
+          .join('  ');
+      const out = [line(header), ...rows.map(line)];
+      const reasonLines = topLines(reasons);
+      if (reasonLines.length) out.push('', 'First reasons:', ...reasonLines);
+      const warningLines = topLines(warnings);
+      if (warningLines.length) out.push('', 'Not stored (warnings):', ...warningLines);
+      out.push(
+        '',
+        `${records} records, ${records - failedRecords} fully synced, ${failedRecords} with failures`,
+      );
+      return out.join('\n');
+    },
+  };
+}
+
+function tally(table: Map<string, Map<string, number>>, provider: string, label: string): void {
+  const byLabel = table.get(provider) ?? new Map<string, number>();
+  byLabel.set(label, (byLabel.get(label) ?? 0) + 1);
+  table.set(provider, byLabel);
+}
+
+/** The most frequent labels of each vendor, most frequent first. */
+function topLines(table: Map<string, Map<string, number>>): string[] {
+  return [...table].flatMap(([provider, byLabel]) =>
+    [...byLabel]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, REASONS_SHOWN)
+      .map(([label, count]) => `  ${provider}: ${count} × ${label}`),
+  );
+}
+
+/** A failure without its `[contact-sync] [vendor] op failed:` prefix, for grouping. */
+function reasonOf(error: { code: string; message: string }): string {
+  return error.message.replace(/^\[contact-sync\](?: \[[^\]]+\])?(?: \w+ failed:)? /, '');
+}

@@ -1,0 +1,46 @@
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { InputFormat } from './input.js';
+
+/** An append-only text file that waits when the disk is slower than the push. */
+export interface LineWriter {
+  write(text: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function lineWriter(path: string): LineWriter {
+  const stream: WriteStream = createWriteStream(path, { encoding: 'utf8' });
+  const failed = new Promise<never>((_, reject) => stream.once('error', reject));
+  failed.catch(() => undefined);
+  return {
+    async write(text) {
+      if (!stream.write(text)) await Promise.race([once(stream, 'drain'), failed]);
+    },
+    async close() {
+      await Promise.race([new Promise<void>((resolve) => stream.end(resolve)), failed]);
+    },
+  };
+}
+
+/** Writes failed rows back in the input's own format, so the file can be pushed again. */
+export function rejectsWriter(path: string, format: InputFormat, csvHeader: string): LineWriter {
+  const out = lineWriter(path);
+  let count = 0;
+  return {
+    async write(source) {
+      if (count === 0) {
+        if (format === 'csv') await out.write(`${csvHeader}\n`);
+        if (format === 'json') await out.write('[\n');
+      } else if (format === 'json') {
+        await out.write(',\n');
+      }
+      count += 1;
+      await out.write(format === 'json' ? source : `${source}\n`);
+    },
+    async close() {
+      if (format === 'json') await out.write(count ? '\n]\n' : '[]\n');
+      else if (format === 'csv' && count === 0) await out.write(`${csvHeader}\n`);
+      await out.close();
+    },
+  };
+}
