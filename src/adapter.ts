@@ -37,6 +37,7 @@ export function setUpAdapter(
       timeout: options.timeout ?? defaults.timeout ?? 10_000,
       retry,
       requestsPerSecond,
+      limiter: options.limiter,
       fetch: options.fetch,
       hooks: options.hooks,
       ...http,

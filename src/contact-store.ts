@@ -44,6 +44,11 @@ export interface UpsertResult {
   contact: Contact;
 }
 
+export interface ReconcileResult {
+  action: 'updated' | 'unchanged';
+  contact: Contact;
+}
+
 export type PreviewOperation = 'create' | 'update' | 'delete';
 
 /** One vendor's contact book behind the common model. */
@@ -62,6 +67,12 @@ export interface ContactStore {
   /** Follows every page. */
   list(options?: ListOptions): AsyncIterable<Contact>;
   upsert(input: ContactInput, options?: CallOptions): Promise<UpsertResult>;
+  /**
+   * Brings the contact `id` in line with `input`, writing only when the vendor holds something
+   * else: `unchanged` costs one read and no write. Rejects `not_found` when the id is gone.
+   * Optional for stores you write yourself; ContactSync uses it for linked keys when present.
+   */
+  reconcile?(id: string, input: ContactInput, options?: CallOptions): Promise<ReconcileResult>;
   /** The request an operation would send; sends nothing. Validates like the operation itself. */
   preview(
     operation: PreviewOperation,

@@ -49,6 +49,8 @@ export interface HttpClientOptions {
   timeout: number;
   retry: RetryPolicy;
   requestsPerSecond?: number;
+  /** A limiter shared with other stores or processes; replaces `requestsPerSecond`. */
+  limiter?: RateLimiter;
   fetch?: typeof fetch;
   hooks?: Hooks;
   headers?: Record<string, string>;
@@ -85,7 +87,7 @@ export interface HttpClient {
 /** Creates the one HTTP client of a store: ky for the wire, p-retry for retries. */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const { provider } = options;
-  const limiter = createRateLimiter(options.requestsPerSecond);
+  const limiter = options.limiter ?? createRateLimiter(options.requestsPerSecond);
   const maxBytes = options.maxResponseBytes ?? 10 * 1024 * 1024;
   const client: KyInstance = ky.create({
     prefixUrl: options.baseUrl,

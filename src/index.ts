@@ -12,6 +12,7 @@ export type {
   HttpRequestPreview,
   ListOptions,
   PreviewOperation,
+  ReconcileResult,
   UpsertAction,
   UpsertResult,
 } from './contact-store.js';

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { invalidConfig } from './errors.js';
 import { isCountryCode } from './phone.js';
+import type { RateLimiter } from './rate-limit.js';
 import { parseWith } from './validation.js';
 
 /** Events given to `hooks`. They carry no key, token, phone number or body. */
@@ -58,6 +59,11 @@ export interface CommonOptions {
   retry?: RetryOptions | false;
   /** Client-side limit, applied before the vendor's own 429. Default: the vendor's documented limit. */
   rateLimit?: { requestsPerSecond: number } | false;
+  /**
+   * A limiter shared beyond this store (several stores or processes on one vendor account, as in
+   * `contact-sync/queue`); replaces `rateLimit`. Default: none.
+   */
+  limiter?: RateLimiter;
   /** The fetch implementation. Default: the global one. */
   fetch?: typeof fetch;
   hooks?: Hooks;
@@ -144,6 +150,16 @@ export const commonOptionEntries = {
         }),
       ],
       'expected false or { requestsPerSecond }',
+    ),
+  ),
+  limiter: v.optional(
+    v.custom<RateLimiter>(
+      (value) =>
+        typeof value === 'object' &&
+        value !== null &&
+        isFunction((value as RateLimiter).acquire) &&
+        isFunction((value as RateLimiter).pauseUntil),
+      'expected a limiter with acquire() and pauseUntil()',
     ),
   ),
   fetch: v.optional(v.custom<typeof fetch>(isFunction, 'expected a function')),

@@ -8,6 +8,7 @@ import type {
   HttpRequestPreview,
   ListOptions,
   PreviewOperation,
+  ReconcileResult,
   UpsertResult,
 } from './contact-store.js';
 import { ContactSyncError, invalidInput, isContactSyncError } from './errors.js';
@@ -178,10 +179,15 @@ export function defineContactStore(
     }
   }
 
-  async function updateValid(id: string, patch: ContactPatch, signal?: AbortSignal) {
+  async function updateValid(
+    id: string,
+    patch: ContactPatch,
+    signal?: AbortSignal,
+    known?: Contact,
+  ) {
     const call = { signal, retry: true };
     if (patch.phone !== undefined && capabilities.changePhone === 'unsupported') {
-      const current = await driver.get(id, call);
+      const current = known ?? (await driver.get(id, call));
       if (!current)
         throw new ContactSyncError({ code: 'not_found', provider, operation: 'update' });
       if (current.phone !== patch.phone) {
@@ -196,6 +202,19 @@ export function defineContactStore(
       return driver.update(id, rest, call);
     }
     return driver.update(id, patch, call);
+  }
+
+  async function reconcileValid(
+    id: string,
+    input: ContactInput,
+    signal?: AbortSignal,
+  ): Promise<ReconcileResult> {
+    const current = await driver.get(id, { signal, retry: true });
+    if (!current)
+      throw new ContactSyncError({ code: 'not_found', provider, operation: 'reconcile' });
+    if (isUnchanged(driver.project(input), current))
+      return { action: 'unchanged', contact: current };
+    return { action: 'updated', contact: await updateValid(id, input, signal, current) };
   }
 
   const store: ContactStore = {
@@ -223,6 +242,14 @@ export function defineContactStore(
       run('delete', async () => {
         unsupportedUnless(capabilities.delete, provider, 'delete');
         await driver.delete(validId(id, 'delete'), callOf(options));
+      }),
+    reconcile: (id, input, options) =>
+      run('reconcile', async () => {
+        unsupportedUnless(capabilities.update, provider, 'reconcile');
+        const validatedId = validId(id, 'reconcile');
+        const { value, warnings } = validInput(input, 'reconcile');
+        const result = await reconcileValid(validatedId, value, signalOf(options));
+        return { action: result.action, contact: withWarnings(result.contact, warnings) };
       }),
     list: (options = {}) => listAll(driver, options),
     upsert: (input, options) =>

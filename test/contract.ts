@@ -128,6 +128,25 @@ export function describeContactStore(harness: ContractHarness): void {
       expect(held(phone)).toBe(1);
     });
 
+    it('reconciles a known id: unchanged, then updated, then not_found once deleted', async () => {
+      const contacts = store();
+      const [phone] = phones(1, 550) as [string];
+      const created = await contacts.create({ phone, firstName: 'Ana' });
+      const writesBefore = mount.requests.filter((request) => request.method !== 'GET').length;
+      const same = await contacts.reconcile?.(created.id, { phone, firstName: 'Ana' });
+      expect(same?.action).toBe('unchanged');
+      expect(mount.requests.filter((request) => request.method !== 'GET').length).toBe(
+        writesBefore,
+      );
+      const changed = await contacts.reconcile?.(created.id, { phone, firstName: 'Anabel' });
+      expect(changed?.action).toBe('updated');
+      expect(changed?.contact.id).toBe(created.id);
+      await contacts.delete(created.id);
+      await expect(contacts.reconcile?.(created.id, { phone })).rejects.toMatchObject({
+        code: 'not_found',
+      });
+    });
+
     it('rejects a second create of the same phone as conflict', async () => {
       const contacts = store();
       const [phone] = phones(1, 600) as [string];
@@ -141,20 +160,20 @@ export function describeContactStore(harness: ContractHarness): void {
     it('sends no request for invalid input', async () => {
       const contacts = store();
       const attempts = [
-        contacts.create({ phone: 'not a phone' }),
-        contacts.create({ phone: '0612345678' }),
-        contacts.create({ phone: '+33612345678', birthday: '21/04/1990' }),
-        contacts.create({ phone: '+33612345678', url: 'ftp://example.com' }),
-        contacts.create({ phone: '+33612345678', nickname: 'x' } as never),
-        contacts.create({ phone: '+33612345678', customFields: { company: 42 } } as never),
-        contacts.update('', { firstName: 'x' }),
-        contacts.update('id', { phone: '12' }),
-        contacts.findByPhone('abc'),
-        contacts.get(42 as never),
-        contacts.create(undefined as never),
+        () => contacts.create({ phone: 'not a phone' }),
+        () => contacts.create({ phone: '0612345678' }),
+        () => contacts.create({ phone: '+33612345678', birthday: '21/04/1990' }),
+        () => contacts.create({ phone: '+33612345678', url: 'ftp://example.com' }),
+        () => contacts.create({ phone: '+33612345678', nickname: 'x' } as never),
+        () => contacts.create({ phone: '+33612345678', customFields: { company: 42 } } as never),
+        () => contacts.update('', { firstName: 'x' }),
+        () => contacts.update('id', { phone: '12' }),
+        () => contacts.findByPhone('abc'),
+        () => contacts.get(42 as never),
+        () => contacts.create(undefined as never),
       ];
       for (const attempt of attempts) {
-        const error = await attempt.catch((caught) => caught);
+        const error = await attempt().catch((caught) => caught);
         expect(isContactSyncError(error), String(error)).toBe(true);
         expect(error.code).toBe('invalid_input');
         expect(error.issues?.[0]?.path).toBeTypeOf('string');

@@ -83,6 +83,16 @@ async function write({ store, input, linkedId, signal }: StorePush): Promise<Wri
   const options = signal ? { signal } : undefined;
   if (linkedId !== undefined) {
     try {
+      // reconcile writes only what changed, so a rerun reports `unchanged`; a store without it
+      // (one of your own) is updated.
+      if (typeof store.reconcile === 'function') {
+        const { action, contact } = await store.reconcile(
+          linkedId,
+          structuredClone(input),
+          options,
+        );
+        return { status: action, id: contact.id, warnings: contact.warnings ?? [] };
+      }
       const contact = await store.update(linkedId, structuredClone(input), options);
       return { status: 'updated', id: contact.id, warnings: contact.warnings ?? [] };
     } catch (error) {

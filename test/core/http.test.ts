@@ -164,6 +164,23 @@ describe('createHttpClient', () => {
     expect(JSON.stringify(events)).not.toContain('sk_live_secret');
   });
 
+  it('waits on a shared limiter before every attempt when one is given', async () => {
+    nock(ORIGIN).get('/v1/contacts/1').reply(503).get('/v1/contacts/1').reply(200, {});
+    let acquired = 0;
+    const limiter = {
+      acquire: async () => {
+        acquired += 1;
+      },
+      pauseUntil: () => undefined,
+    };
+    const http = client({ limiter });
+    await http.request(spec, (response) => {
+      if (response.status >= 500) throw http.failure(response, spec);
+    });
+    expect(acquired).toBe(2);
+    expect(http.limiter).toBe(limiter);
+  });
+
   it('previews a request with secrets redacted in the URL, headers and body', () => {
     const http = client({ authorize: async () => ({ authorization: 'Bearer x' }) });
     const preview = http.preview({

@@ -177,6 +177,23 @@ describe('defineContactStore', () => {
     expect(same.firstName).toBe('Z');
   });
 
+  it('reconciles a linked id: unchanged without a write, updated when it differs, not_found when gone', async () => {
+    const { store, calls } = fakeDriver();
+    const contact = await store.create({ phone: '+33612345678', firstName: 'A' });
+    calls.length = 0;
+    const same = await store.reconcile?.(contact.id, { phone: '+33612345678', firstName: 'A' });
+    expect(same?.action).toBe('unchanged');
+    expect(calls).toEqual(['get']);
+    const changed = await store.reconcile?.(contact.id, { phone: '+33612345678', firstName: 'B' });
+    expect(changed?.action).toBe('updated');
+    expect(changed?.contact.firstName).toBe('B');
+    await store.delete(contact.id);
+    await expect(store.reconcile?.(contact.id, { phone: '+33612345678' })).rejects.toMatchObject({
+      code: 'not_found',
+      operation: 'reconcile',
+    });
+  });
+
   it('rejects unsupported operations before calling the driver', async () => {
     const { store, calls } = fakeDriver(capabilities({ delete: 'unsupported' }));
     await expect(store.delete('1')).rejects.toMatchObject({

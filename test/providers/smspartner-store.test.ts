@@ -225,11 +225,12 @@ describe('smspartner store', () => {
 describe('smspartner store: unknown group', () => {
   it('reads code 404 on contact/add and contact/list as invalid_config naming groupId', async () => {
     const contacts = store({ groupId: 'no-such-group' });
+    // Started one at a time: a second promise made up front could reject before it is awaited.
     for (const attempt of [
-      contacts.create({ phone: '+33612345678' }),
-      contacts.findByPhone('+33612345678'),
+      () => contacts.create({ phone: '+33612345678' }),
+      () => contacts.findByPhone('+33612345678'),
     ]) {
-      const error = await attempt.catch((caught) => caught);
+      const error = await attempt().catch((caught) => caught);
       expect(error).toMatchObject({
         code: 'invalid_config',
         providerCode: 404,
