@@ -9,4 +9,5 @@ export const entryPoints: Record<string, string> = {
   notificore: 'providers/notificore/index.ts',
   redis: 'src/redis/index.ts',
   sandbox: 'providers/sandbox.ts',
+  queue: 'src/queue/index.ts',
 };

@@ -1,0 +1,2 @@
+// Placeholder until the queue lands.
+export {};
