@@ -1,5 +1,5 @@
 import { setUpAdapter } from '../../src/adapter.js';
-import type { Contact } from '../../src/contact.js';
+import type { Contact, ContactPatch } from '../../src/contact.js';
 import type { Capabilities, ContactStore } from '../../src/contact-store.js';
 import { ContactSyncError } from '../../src/errors.js';
 import type { HttpResponse, RequestSpec } from '../../src/http.js';
@@ -13,6 +13,8 @@ import { contactOf, invalidResponse, type ReceivedContact } from './callbell-api
 import { toCallbellError } from './callbell-errors.js';
 import { listCallbellContacts } from './callbell-list.js';
 import {
+  type CallbellFields,
+  composeName,
   fromCallbellContact,
   projectCallbellContact,
   toCallbellCreate,
@@ -107,6 +109,28 @@ export function createCallbellContactStore(options: CallbellOptions): ContactSto
     return contact;
   }
 
+  /**
+   * A patch with only one of first and last name must not rename the contact to that part alone:
+   * the other part is read from the contact when `fieldMap` keeps it in a custom field; when it
+   * does not, Callbell's `name` is left as it is.
+   */
+  async function completeComposedName(
+    id: string,
+    patch: ContactPatch,
+    fields: CallbellFields,
+    call: DriverCall,
+  ): Promise<void> {
+    if (patch.name || (patch.firstName === undefined) === (patch.lastName === undefined)) return;
+    const other = patch.firstName === undefined ? 'firstName' : 'lastName';
+    if (fieldMap[other] === undefined) {
+      delete fields.name;
+      return;
+    }
+    const held = await current(id, call, 'update');
+    fields.name = composeName(patch.firstName ?? held.firstName, patch.lastName ?? held.lastName);
+    if (!fields.name) delete fields.name;
+  }
+
   const driver: ContactStoreDriver = {
     provider,
     capabilities,
@@ -142,6 +166,7 @@ export function createCallbellContactStore(options: CallbellOptions): ContactSto
     },
     async update(id, patch, call) {
       const fields = toCallbellFields(patch, fieldMap).value;
+      await completeComposedName(id, patch, fields, call);
       // Nothing Callbell holds changes (only unmapped fields): read the contact instead.
       if (Object.keys(fields).length === 0) return current(id, call, 'update');
       const updated = await send(withCall(updateRequest(id, fields), call), readContact('update'));

@@ -166,7 +166,8 @@ function commonFields(held: HeldFields, fieldMap: CallbellFieldMap): ContactPatc
   return result;
 }
 
-function composeName(firstName?: string, lastName?: string): string | undefined {
+/** First and last name joined, as Callbell's display name. */
+export function composeName(firstName?: string, lastName?: string): string | undefined {
   const name = [firstName, lastName].filter((part) => part?.trim()).join(' ');
   return name || undefined;
 }

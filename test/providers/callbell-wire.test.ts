@@ -225,12 +225,34 @@ describe('callbell update and delete', () => {
 
   it('composes the name from the first and last name of the patch', async () => {
     callbell()
-      .patch(`/v1/contacts/${UUID}`, { name: 'Jeanne-Marie' })
+      .patch(`/v1/contacts/${UUID}`, { name: 'Jeanne-Marie Martin' })
       .reply(200, fixture('update.wrapped'));
+    const contact = await store().update(UUID, { firstName: 'Jeanne-Marie', lastName: 'Martin' });
+    expect(contact.warnings.map((warning) => warning.field)).toEqual(['firstName', 'lastName']);
+  });
+
+  it('leaves the name alone when a patch has one name part and the other is not kept', async () => {
+    callbell().get(`/v1/contacts/${UUID}`).reply(200, fixture('get.unwrapped'));
     const contact = await store().update(UUID, { firstName: 'Jeanne-Marie' });
+    expect(contact.name).toBe('Jeanne Martin');
     expect(contact.warnings).toEqual([
       expect.objectContaining({ field: 'firstName', reason: 'unmapped' }),
     ]);
+  });
+
+  it('completes a one-part name patch with the other part the contact holds', async () => {
+    const held = fixture('get.unwrapped') as { contact: { customFields: Record<string, string> } };
+    held.contact.customFields['Last name'] = 'Martin';
+    callbell()
+      .get(`/v1/contacts/${UUID}`)
+      .reply(200, held)
+      .patch(`/v1/contacts/${UUID}`, {
+        name: 'Jeanne-Marie Martin',
+        custom_fields: { 'First name': 'Jeanne-Marie' },
+      })
+      .reply(200, fixture('update.wrapped'));
+    const fieldMap = { firstName: 'First name', lastName: 'Last name' };
+    await store({ fieldMap }).update(UUID, { firstName: 'Jeanne-Marie' });
   });
 
   it('reads the contact instead of sending an empty patch', async () => {
