@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type ContactSyncError, isContactSyncError } from '../../src/errors.js';
 import {
   createHttpClient,
@@ -8,6 +8,7 @@ import {
   pathSegment,
 } from '../../src/http.js';
 import { resolveRetryPolicy } from '../../src/retry.js';
+import { useStrictNock } from '../support/strict-nock.js';
 
 const ORIGIN = 'https://api.example.test';
 const client = (options: Partial<HttpClientOptions> = {}) =>
@@ -26,13 +27,7 @@ const unexpected = (): never => {
   throw new Error('expected a rejection');
 };
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
+useStrictNock();
 
 describe('createHttpClient', () => {
   it('sends JSON with the static and authorization headers, and parses the answer', async () => {

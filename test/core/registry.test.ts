@@ -42,7 +42,11 @@ describe('createContactStore', () => {
   it('never puts the secret of a bad config into the error', () => {
     let message = '';
     try {
-      createContactStore({ provider: 'callbell', apiToken: 'tok_secret_123', timeout: -5 } as never);
+      createContactStore({
+        provider: 'callbell',
+        apiToken: 'tok_secret_123',
+        timeout: -5,
+      } as never);
     } catch (error) {
       message = `${String(error)} ${JSON.stringify(error)}`;
     }

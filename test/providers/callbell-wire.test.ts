@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CallbellOptions } from '../../providers/callbell/index.js';
 import { createCallbellContactStore } from '../../providers/callbell/index.js';
+import { useStrictNock } from '../support/strict-nock.js';
 
 const ORIGIN = 'https://api.callbell.eu';
 const TOKEN = 'cb-wire-token';
@@ -28,13 +29,7 @@ const callbell = () =>
     reqheaders: { authorization: `Bearer ${TOKEN}`, accept: /application\/json/ },
   });
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
+useStrictNock();
 
 describe('callbell create', () => {
   it('posts a WhatsApp contact with the digits as identifier and custom fields by name', async () => {

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createNotificoreContactStore,
   type NotificoreOptions,
 } from '../../providers/notificore/index.js';
+import { useStrictNock } from '../support/strict-nock.js';
 
 const ORIGIN = 'https://one-api.notificore.ru';
 const fixture = (name: string): Record<string, unknown> =>
@@ -23,13 +24,7 @@ const created = (fields: unknown) => ({
   data: { id: 1, phone: 33612345678, fields, created_at: '2026-01-05 10:00:00' },
 });
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
+useStrictNock();
 
 describe('notificore fieldMap by name', () => {
   it('resolves names once through the fields endpoint, shared by concurrent calls', async () => {

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createNotificoreContactStore,
   type NotificoreOptions,
 } from '../../providers/notificore/index.js';
+import { useStrictNock } from '../support/strict-nock.js';
 
 const ORIGIN = 'https://one-api.notificore.ru';
 const fixture = (name: string): Record<string, unknown> =>
@@ -29,13 +30,7 @@ const login = () =>
     .reply(200, fixture('login.success'));
 const api = () => nock(ORIGIN, { reqheaders: { authorization: BEARER } });
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
+useStrictNock();
 
 describe('notificore wire: create', () => {
   it('logs in, then posts the phone as an integer with groups and fields by id', async () => {

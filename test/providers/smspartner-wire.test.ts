@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createSmsPartnerContactStore,
   type SmsPartnerOptions,
 } from '../../providers/smspartner/index.js';
+import { useStrictNock } from '../support/strict-nock.js';
 
 const ORIGIN = 'https://api.smspartner.fr';
 const API_KEY = 'sp-secret-key-0001';
@@ -23,6 +24,11 @@ const store = (options: Partial<SmsPartnerOptions> = {}) =>
 const api = () => nock(ORIGIN).matchHeader('accept', /application\/json/);
 
 /** A page of `count` list rows with ids `<prefix><n>`. */
+/** A page whose row `id` holds `phone` instead. */
+const withPhone = (body: ReturnType<typeof page>, id: string, phone: string) => ({
+  ...body,
+  datas: body.datas.map((row) => (row.contactId === id ? { ...row, phone } : row)),
+});
 const page = (count: number, prefix: string, total?: string) => ({
   success: true,
   code: 200,
@@ -44,13 +50,7 @@ const page = (count: number, prefix: string, total?: string) => ({
   })),
 });
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
+useStrictNock();
 
 describe('smspartner wire: contact/add', () => {
   it('posts the key, the group and the write-side contact as JSON', async () => {
@@ -390,19 +390,51 @@ describe('smspartner wire: contact/list', () => {
     const found = await store().findByPhone('+33610000003');
     expect(found?.id).toBe('a3');
     nock.cleanAll();
-    api()
-      .get('/v1/contact/list')
-      .query(true)
-      .reply(200, page(20, 'a', '45'));
-    api()
-      .get('/v1/contact/list')
-      .query(true)
-      .reply(200, page(20, 'b', '45'));
-    api()
-      .get('/v1/contact/list')
-      .query(true)
-      .reply(200, page(5, 'c', '45'));
+    // A miss reads page 1, then from the last page `total` announces back to page 2.
+    const order: string[] = [];
+    for (const [number, rows, prefix] of [
+      ['1', 20, 'a'],
+      ['3', 5, 'c'],
+      ['2', 20, 'b'],
+    ] as const) {
+      api()
+        .get('/v1/contact/list')
+        .query((query) => query.page === number)
+        .reply(200, () => {
+          order.push(number);
+          return page(rows, prefix, '45');
+        });
+    }
     expect(await store().findByPhone('+33699999999')).toBeUndefined();
+    expect(order).toEqual(['1', '3', '2']);
+  });
+
+  it('findByPhone reads the last pages first: a contact just added costs two requests', async () => {
+    for (const [number, rows, prefix] of [
+      ['1', 20, 'a'],
+      ['3', 5, 'c'],
+    ] as const) {
+      api()
+        .get('/v1/contact/list')
+        .query((query) => query.page === number)
+        .reply(200, withPhone(page(rows, prefix, '45'), `${prefix}2`, '+33699999999'));
+    }
+    expect((await store().findByPhone('+33699999999'))?.id).toBe('c2');
+  });
+
+  it('findByPhone reads past a stale total until a short page', async () => {
+    for (const [number, rows, prefix] of [
+      ['1', 20, 'a'],
+      ['2', 20, 'b'],
+      ['3', 20, 'c'],
+      ['4', 3, 'd'],
+    ] as const) {
+      api()
+        .get('/v1/contact/list')
+        .query((query) => query.page === number)
+        .reply(200, withPhone(page(rows, prefix, '40'), 'd1', '+33699999999'));
+    }
+    expect((await store().findByPhone('+33699999999'))?.id).toBe('d1');
   });
 });
 
