@@ -19,7 +19,11 @@ import {
 import { SmsPartnerContactResponseSchema, SmsPartnerListResponseSchema } from './smspartner-api.js';
 import { readSmsPartnerBody } from './smspartner-errors.js';
 import { issuePathFor, resolveFieldMapping } from './smspartner-field-map.js';
-import { listSmsPartnerPages } from './smspartner-list.js';
+import {
+  findSmsPartnerContact,
+  listSmsPartnerPages,
+  type SmsPartnerPager,
+} from './smspartner-list.js';
 import {
   fromSmsPartnerContact,
   projectSmsPartnerContact,
@@ -97,14 +101,12 @@ export function createSmsPartnerContactStore(options: SmsPartnerOptions): Contac
     return fromSmsPartnerContact(value.contact, mapping, rawContact(body));
   }
 
-  const list = (operation: string, call: DriverCall, phone?: string) =>
-    listSmsPartnerPages({
-      provider: PROVIDER,
-      operation,
-      read: (page) =>
-        send(requests.list(page, operation, call, phone), SmsPartnerListResponseSchema),
-      toContact: (record, raw) => fromSmsPartnerContact(record, mapping, raw),
-    });
+  const pager = (operation: string, call: DriverCall, phone?: string): SmsPartnerPager => ({
+    provider: PROVIDER,
+    operation,
+    read: (page) => send(requests.list(page, operation, call, phone), SmsPartnerListResponseSchema),
+    toContact: (record, raw) => fromSmsPartnerContact(record, mapping, raw),
+  });
 
   const driver: ContactStoreDriver = {
     provider: PROVIDER,
@@ -139,16 +141,15 @@ export function createSmsPartnerContactStore(options: SmsPartnerOptions): Contac
         throw error;
       }
     },
-    async findByPhone(phone, call) {
-      for await (const contact of list('findByPhone', call, phone)) {
-        if (contact.phone === phone) return contact;
-      }
-      return undefined;
-    },
+    findByPhone: (phone, call) =>
+      findSmsPartnerContact(
+        pager('findByPhone', call, phone),
+        (contact) => contact.phone === phone,
+      ),
     async delete(id, call) {
       await send(requests.delete(id, call), v.unknown());
     },
-    list: (options) => list('list', { signal: options.signal, retry: true }),
+    list: (options) => listSmsPartnerPages(pager('list', { signal: options.signal, retry: true })),
     preview(operation, input, id = '') {
       const { contact } = toSmsPartnerContact(input, mapping);
       if (operation === 'create') return http.preview(requests.add(contact));

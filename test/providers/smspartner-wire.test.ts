@@ -417,7 +417,7 @@ describe('smspartner wire: contact/list', () => {
       api()
         .get('/v1/contact/list')
         .query((query) => query.page === number)
-        .reply(200, withPhone(page(rows, prefix, '45'), `${prefix}2`, '+33699999999'));
+        .reply(200, withPhone(page(rows, prefix, '45'), 'c2', '+33699999999'));
     }
     expect((await store().findByPhone('+33699999999'))?.id).toBe('c2');
   });
