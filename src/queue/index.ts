@@ -1,2 +1,21 @@
-// Placeholder until the queue lands.
-export {};
+export type { QueueConnection } from './connection.js';
+export { DEFAULT_QUEUE_PREFIX } from './queue-options.js';
+export {
+  type RedisRateLimiter,
+  type RedisRateLimiterOptions,
+  redisRateLimiter,
+} from './redis-rate-limiter.js';
+export {
+  createSyncQueue,
+  type FailedSyncJob,
+  type SyncQueue,
+  type SyncQueueCounts,
+  type SyncQueueOptions,
+} from './sync-queue.js';
+export {
+  createSyncWorker,
+  type SyncJobInfo,
+  type SyncWorker,
+  type SyncWorkerCloseOptions,
+  type SyncWorkerOptions,
+} from './sync-worker.js';

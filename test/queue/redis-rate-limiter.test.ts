@@ -1,0 +1,142 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isContactSyncError } from '../../src/errors.js';
+import { redisRateLimiter } from '../../src/queue/index.js';
+import { type RedisServer, startRedisServer } from '../sync/support/redis-server.js';
+import { waitFor } from './support/wait-for.js';
+import { maxInWindow } from './support/windows.js';
+
+let redis: RedisServer;
+let keyNumber = 0;
+const nextKey = () => `test:rate:${++keyNumber}`;
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
+describe('redisRateLimiter', () => {
+  it('never lets more than the limit start in any 1-s window across several limiters', async () => {
+    const key = nextKey();
+    const limiters = Array.from({ length: 4 }, () =>
+      redisRateLimiter({ connection: redis.url, key, requestsPerSecond: 40 }),
+    );
+    const starts: number[] = [];
+    const begin = Date.now();
+    try {
+      // 4 limiters × 10 callers × 3 acquires: 120 starts, a demand far above the limit.
+      await Promise.all(
+        limiters.flatMap((limiter) =>
+          Array.from({ length: 10 }, async () => {
+            for (let index = 0; index < 3; index++) {
+              await limiter.acquire();
+              starts.push(Date.now());
+            }
+          }),
+        ),
+      );
+    } finally {
+      await Promise.all(limiters.map((limiter) => limiter.close()));
+    }
+    const elapsed = Date.now() - begin;
+    expect(starts).toHaveLength(120);
+    expect(maxInWindow(starts, 1000)).toBeLessThanOrEqual(40);
+    // …and it does not throttle far below it: 120 starts at 40 per 1.05 s take about 2.1 s.
+    expect(elapsed).toBeGreaterThanOrEqual(2000);
+    expect(elapsed).toBeLessThan(5000);
+  });
+
+  it('a pause from one limiter holds every limiter of the key', async () => {
+    const key = nextKey();
+    const first = redisRateLimiter({ connection: redis.url, key, requestsPerSecond: 1000 });
+    const second = redisRateLimiter({ connection: redis.url, key, requestsPerSecond: 1000 });
+    try {
+      await first.acquire();
+      await second.acquire();
+      const pausedAt = Date.now();
+      first.pauseUntil(pausedAt + 600);
+      // Let the pause reach Redis (pauseUntil is fire-and-forget by the interface's design).
+      await first.acquire();
+      expect(Date.now() - pausedAt).toBeGreaterThanOrEqual(550);
+      const before = Date.now();
+      await second.acquire();
+      // Over by now: the second limiter learnt of the pause through Redis, not its own memory.
+      expect(Date.now() - before).toBeLessThan(300);
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
+
+  it('moves a start already reserved past a pause set while it waited', async () => {
+    const key = nextKey();
+    const waiting = redisRateLimiter({ connection: redis.url, key, requestsPerSecond: 2 });
+    const pausing = redisRateLimiter({ connection: redis.url, key, requestsPerSecond: 2 });
+    const client = new Redis(redis.url);
+    try {
+      await waiting.acquire();
+      await waiting.acquire();
+      const begin = Date.now();
+      // The third start is reserved about 1 s out; a pause to 1.6 s set meanwhile must move it.
+      const third = waiting.acquire().then(() => Date.now() - begin);
+      await waitFor(async () => (await client.zcard(key)) === 3, 'the third reservation');
+      pausing.pauseUntil(begin + 1600);
+      expect(await third).toBeGreaterThanOrEqual(1550);
+    } finally {
+      client.disconnect();
+      await Promise.all([waiting.close(), pausing.close()]);
+    }
+  });
+
+  it('rejects aborted at once for a fired signal, and gives its place back', async () => {
+    const key = nextKey();
+    const limiter = redisRateLimiter({ connection: redis.url, key, requestsPerSecond: 1 });
+    const client = new Redis(redis.url);
+    try {
+      await limiter.acquire();
+      const controller = new AbortController();
+      const waiting = limiter.acquire(controller.signal).catch((error: unknown) => error);
+      await waitFor(async () => (await client.zcard(key)) === 2, 'the second reservation');
+      controller.abort();
+      const error = await waiting;
+      expect(isContactSyncError(error) && error.code).toBe('aborted');
+      await waitFor(async () => (await client.zcard(key)) === 1, 'the place given back');
+    } finally {
+      client.disconnect();
+      await limiter.close();
+    }
+  });
+
+  it('uses a client you own without closing it', async () => {
+    const client = new Redis(redis.url);
+    const limiter = redisRateLimiter({ connection: client, key: nextKey(), requestsPerSecond: 5 });
+    await limiter.acquire();
+    await limiter.close();
+    expect(await client.ping()).toBe('PONG');
+    client.disconnect();
+  });
+
+  it('refuses bad options with invalid_config naming each', () => {
+    let error: unknown;
+    try {
+      redisRateLimiter({
+        connection: 'http://nope',
+        key: '',
+        requestsPerSecond: -1,
+        marginMs: 1.5,
+        extra: true,
+      } as never);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isContactSyncError(error) && error.code).toBe('invalid_config');
+    expect(isContactSyncError(error) && error.issues?.map((issue) => issue.path).sort()).toEqual([
+      'connection',
+      'extra',
+      'key',
+      'marginMs',
+      'requestsPerSecond',
+    ]);
+  });
+});
