@@ -62,24 +62,28 @@ export async function loadConfig(
     const filled = fillPlaceholders(store as Record<string, unknown>, env, (key, message) =>
       fail(`${field}.${key}`, message),
     );
+    const config = { defaultCountry, ...filled } as ContactStoreConfig;
+    let built: ContactStore;
+    try {
+      // Built first, so an unknown provider or a missing option is named before a secret's form.
+      built = createContactStore(config);
+    } catch (error) {
+      if (!isContactSyncError(error)) throw error;
+      const issue = error.issues?.[0];
+      throw fail(issue?.path ? `${field}.${issue.path}` : field, issue?.message ?? error.message);
+    }
     for (const option of SECRET_OPTIONS) {
       const raw = (store as Record<string, unknown>)[option];
       const local = typeof filled.baseUrl === 'string' && isLoopback(filled.baseUrl);
       if (typeof raw === 'string' && !raw.includes('${') && !local) {
         throw fail(
           `${field}.${option}`,
-          'write it as "${VARIABLE}": secrets are read from the environment, not from the file',
+          `write it as "$\{VARIABLE}": secrets are read from the environment, not from the file ` +
+            '(a literal is accepted only with a loopback sandbox baseUrl)',
         );
       }
     }
-    const config = { defaultCountry, ...filled } as ContactStoreConfig;
-    try {
-      return { config, store: createContactStore(config) };
-    } catch (error) {
-      if (!isContactSyncError(error)) throw error;
-      const issue = error.issues?.[0];
-      throw fail(issue?.path ? `${field}.${issue.path}` : field, issue?.message ?? error.message);
-    }
+    return { config, store: built };
   });
   return {
     config: { stores: built.map((item) => item.config), defaultCountry },

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse as parseCsv } from 'csv-parse';
@@ -46,6 +47,22 @@ export function formatOf(path: string): InputFormat {
   );
 }
 
+/** Refuses a path that cannot be read (missing, a folder, no permission) with a clear message. */
+export async function assertReadable(path: string): Promise<void> {
+  try {
+    const handle = await open(path, 'r');
+    try {
+      // Opening a folder succeeds on Linux; reading it is what fails (EISDIR).
+      await handle.read(Buffer.alloc(1), 0, 1, 0);
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new InputFileError(`${path}: cannot be read (${code})`);
+  }
+}
+
 /** Streams the records of a CSV, JSON-array or NDJSON file, one row at a time. */
 export function readRecords(path: string, format = formatOf(path)): AsyncGenerator<InputRecord> {
   if (format === 'csv') return readCsv(path);
@@ -64,7 +81,8 @@ export async function csvHeader(path: string): Promise<string> {
 }
 
 async function* readCsv(path: string): AsyncGenerator<InputRecord> {
-  const parser = createReadStream(path).pipe(
+  const file = createReadStream(path);
+  const parser = file.pipe(
     parseCsv({
       columns: true,
       bom: true,
@@ -74,6 +92,8 @@ async function* readCsv(path: string): AsyncGenerator<InputRecord> {
       trim: true,
     }),
   );
+  // pipe() does not forward a read error; without this the parser would wait forever.
+  file.once('error', (error) => parser.destroy(error));
   let checked = false;
   try {
     for await (const item of parser as AsyncIterable<{

@@ -9,6 +9,7 @@ import {
 } from '../sync/index.js';
 import { type CliConfig, ConfigError } from './config.js';
 import {
+  assertReadable,
   csvHeader,
   formatOf,
   InputFileError,
@@ -104,6 +105,7 @@ function selectStores(stores: ContactStore[], only?: string[]): ContactStore[] {
 
 /** Reads the whole file once, streaming, so a malformed file is refused before anything is sent. */
 async function checkFile(file: string, format: InputFormat): Promise<number> {
+  await assertReadable(file);
   let count = 0;
   for await (const _ of readRecords(file, format)) count += 1;
   if (count === 0) throw new InputFileError(`${file}: no records`);

@@ -1,7 +1,8 @@
 import type { PushReport, PushStatus } from '../sync/index.js';
 
 const COLUMNS: PushStatus[] = ['created', 'updated', 'unchanged', 'failed', 'skipped'];
-const REASONS_SHOWN = 4;
+const REASONS_SHOWN = 5;
+const ALL_VENDORS = 'all vendors';
 
 /** Counts per vendor and the most frequent failure reasons, built as reports arrive. */
 export interface Summary {
@@ -25,10 +26,12 @@ export function createSummary(providers: readonly string[]): Summary {
     add(report) {
       records += 1;
       if (report.results.some((result) => result.status === 'failed')) failedRecords += 1;
+      const shared = sharedReason(report);
+      if (shared) tally(reasons, ALL_VENDORS, shared);
       for (const result of report.results) {
         const row = counts.get(result.provider);
         if (row) row[result.status] = (row[result.status] ?? 0) + 1;
-        if (result.status === 'failed' && result.error) {
+        if (result.status === 'failed' && result.error && !shared) {
           tally(reasons, result.provider, reasonOf(result.error));
         }
         for (const warning of result.warnings) {
@@ -77,14 +80,34 @@ function tally(table: Map<string, Map<string, number>>, provider: string, label:
   table.set(provider, byLabel);
 }
 
-/** The most frequent labels of each vendor, most frequent first. */
+/** The most frequent labels of each vendor, most frequent first, and how many are not shown. */
 function topLines(table: Map<string, Map<string, number>>): string[] {
-  return [...table].flatMap(([provider, byLabel]) =>
-    [...byLabel]
-      .sort((a, b) => b[1] - a[1])
+  return [...table].flatMap(([provider, byLabel]) => {
+    const sorted = [...byLabel].sort((a, b) => b[1] - a[1]);
+    const lines = sorted
       .slice(0, REASONS_SHOWN)
-      .map(([label, count]) => `  ${provider}: ${count} × ${label}`),
+      .map(([label, count]) => `  ${provider}: ${count} × ${label}`);
+    const hidden = sorted.slice(REASONS_SHOWN).reduce((sum, [, count]) => sum + count, 0);
+    if (hidden) lines.push(`  ${provider}: ${hidden} more (see --report)`);
+    return lines;
+  });
+}
+
+/**
+ * The reason of a record that failed the same way at every vendor (an input error found before
+ * any request), so the summary prints it once as "all vendors" rather than once per vendor.
+ */
+function sharedReason(report: PushReport): string | undefined {
+  if (report.results.length < 2) return undefined;
+  const labels = new Set(
+    report.results.map((result) =>
+      result.status === 'failed' && result.error?.code === 'invalid_input'
+        ? reasonOf(result.error)
+        : undefined,
+    ),
   );
+  const [label] = labels;
+  return labels.size === 1 ? label : undefined;
 }
 
 /** A failure without its `[contact-sync] [vendor] op failed:` prefix, for grouping. */
