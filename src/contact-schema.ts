@@ -11,6 +11,9 @@ export const LIMITS = {
   id: 256,
 } as const;
 
+/** Half of a UTF-16 pair without the other half: text no URL or JSON encoder can carry. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 const FORBIDDEN_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
 
 const text = v.pipe(v.string(), v.maxLength(LIMITS.text, `at most ${LIMITS.text} characters`));
@@ -100,6 +103,13 @@ export const ContactIdSchema = v.pipe(
   v.string(),
   v.minLength(1, 'required'),
   v.maxLength(LIMITS.id, `at most ${LIMITS.id} characters`),
+  // In a URL path, `.` and `..` (however encoded, %2E included) are dot segments: they would
+  // reach the collection or the parent endpoint. A lone surrogate cannot be encoded at all.
+  v.check((id) => id !== '.' && id !== '..', 'not an id: . and .. name other endpoints'),
+  v.check(
+    (id) => !LONE_SURROGATE.test(id),
+    'expected well-formed text (a lone surrogate was found)',
+  ),
 );
 
 function isCalendarDate(value: string): boolean {

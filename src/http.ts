@@ -271,10 +271,24 @@ export function vendorMessage(body: unknown): string | undefined {
   return undefined;
 }
 
-/** Encodes one path segment so that `/`, `?`, `#` or `..` in an id cannot reach another endpoint. */
+/**
+ * Encodes one path segment so that `/`, `?`, `#` or `%` in an id cannot reach another endpoint.
+ * `.` and `..` cannot be encoded at all (URL parsers read `%2E%2E` as `..` too), nor can a lone
+ * surrogate: those are refused `invalid_input` (ids are checked before this; this is the backstop).
+ */
 export function pathSegment(value: string | number): string {
-  const encoded = encodeURIComponent(String(value));
-  return encoded === '.' || encoded === '..' ? encoded.replaceAll('.', '%2E') : encoded;
+  const text = String(value);
+  const refused = () =>
+    new ContactSyncError({
+      code: 'invalid_input',
+      issues: [{ path: 'id', message: 'cannot be placed in a URL path' }],
+    });
+  if (text === '.' || text === '..' || text === '') throw refused();
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    throw refused();
+  }
 }
 
 function compactQuery(query: RequestSpec['query']): Record<string, string | number> | undefined {

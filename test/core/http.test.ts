@@ -216,8 +216,11 @@ describe('helpers', () => {
 
   it('encodes ids so they cannot leave their path segment', () => {
     expect(pathSegment('a/b?c#d')).toBe('a%2Fb%3Fc%23d');
-    expect(pathSegment('..')).toBe('%2E%2E');
-    expect(pathSegment('.')).toBe('%2E');
     expect(pathSegment(42)).toBe('42');
+    // URL parsers read %2E%2E as `..` (the parent endpoint): dot segments cannot be encoded.
+    expect(new URL('https://x.test/v1/contacts/%2E%2E').pathname).toBe('/v1/');
+    for (const id of ['..', '.', '', '\uD800']) {
+      expect(() => pathSegment(id)).toThrow(expect.objectContaining({ code: 'invalid_input' }));
+    }
   });
 });
