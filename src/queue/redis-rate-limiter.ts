@@ -24,7 +24,7 @@ export interface RedisRateLimiterOptions {
    * Extra milliseconds each start keeps its place in the window. A request reaches the vendor a
    * little after it starts (network, a busy event loop) and vendors count arrivals, so without
    * this margin a late request and an early one can land in the same vendor second. Costs
-   * `margin / (1000 + margin)` of the throughput. Default 50.
+   * `margin / (1000 + margin)` of the throughput. Default 100.
    */
   marginMs?: number;
 }
@@ -98,7 +98,7 @@ let instances = 0;
  * seen by one pauses them all. Give it to a store as its `limiter` option.
  */
 export function redisRateLimiter(options: RedisRateLimiterOptions): RedisRateLimiter {
-  const { connection, key, requestsPerSecond, marginMs = 50 } = checkOptions(options);
+  const { connection, key, requestsPerSecond, marginMs = 100 } = checkOptions(options);
   const limit = requestsPerSecond ? Math.max(1, Math.floor(requestsPerSecond)) : 0;
   const windowMs = requestsPerSecond ? Math.ceil((limit * 1000) / requestsPerSecond) + marginMs : 0;
   const pauseKey = `${key}:paused`;

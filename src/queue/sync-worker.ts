@@ -60,7 +60,7 @@ export interface SyncWorkerOptions extends QueueIdentity {
    * `contact-sync:rate`.
    */
   rateLimitPrefix?: string;
-  /** The limiters' `marginMs` (see `redisRateLimiter`). Default 50. */
+  /** The limiters' `marginMs` (see `redisRateLimiter`). Default 100. */
   limiterMarginMs?: number;
   /** Called after each try of a job with its push report (a failed try may be retried). */
   onReport?(report: PushReport, job: SyncJobInfo): void;

@@ -43,7 +43,7 @@ describe('redisRateLimiter', () => {
     const elapsed = Date.now() - begin;
     expect(starts).toHaveLength(120);
     expect(maxInWindow(starts, 1000)).toBeLessThanOrEqual(40);
-    // …and it does not throttle far below it: 120 starts at 40 per 1.05 s take about 2.1 s.
+    // …and it does not throttle far below it: 120 starts at 40 per 1.1 s take about 2.2 s.
     expect(elapsed).toBeGreaterThanOrEqual(2000);
     expect(elapsed).toBeLessThan(5000);
   });

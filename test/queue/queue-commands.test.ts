@@ -1,0 +1,112 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Sandbox, startSandbox } from '../../providers/sandbox.js';
+import {
+  failedCommand,
+  queuePushCommand,
+  redactUrl,
+  workerCommand,
+} from '../../src/cli/queue-commands.js';
+import { createSyncQueue } from '../../src/queue/index.js';
+import { type RedisServer, startRedisServer } from '../sync/support/redis-server.js';
+import { waitFor } from './support/wait-for.js';
+
+let redis: RedisServer;
+let sandbox: Sandbox;
+let directory: string;
+
+function stream() {
+  const output = new PassThrough();
+  let text = '';
+  output.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  return { stream: output, text: () => text };
+}
+
+beforeAll(async () => {
+  [redis, sandbox] = await Promise.all([startRedisServer(), startSandbox()]);
+  directory = await mkdtemp(join(tmpdir(), 'contact-sync-queue-cli-'));
+});
+afterAll(async () => {
+  await sandbox?.close();
+  await redis?.stop();
+  await rm(directory, { recursive: true, force: true });
+});
+
+describe('queue commands', () => {
+  it('push --queue enqueues, worker pushes until stopped, failed lists and retries', async () => {
+    const file = join(directory, 'contacts.ndjson');
+    await writeFile(
+      file,
+      [
+        { key: 'a', phone: '+33612345601', firstName: 'Ann' },
+        { key: 'b', phone: '+33612345602' },
+        { phone: '+33612345603' },
+        { key: 'bad', phone: '+33 12' },
+      ]
+        .map((row) => JSON.stringify(row))
+        .join('\n'),
+    );
+    const out = stream();
+    const err = stream();
+    const name = 'cli';
+    expect(
+      await queuePushCommand({ file, redis: redis.url, name, out: out.stream, err: err.stream }),
+    ).toBe(1);
+    expect(out.text()).toContain("Enqueued 3 records on queue 'cli'");
+    expect(err.text()).toContain(':3: not enqueued: key: required');
+    expect(sandbox.requests).toHaveLength(0);
+
+    const queue = createSyncQueue({ connection: redis.url, name });
+    const controller = new AbortController();
+    const workerOut = stream();
+    const workerErr = stream();
+    const running = workerCommand({
+      config: { config: { stores: sandbox.storeConfigs() } },
+      redis: redis.url,
+      name,
+      out: workerOut.stream,
+      err: workerErr.stream,
+      signal: controller.signal,
+    });
+    await waitFor(async () => {
+      const counts = await queue.counts();
+      return counts.completed === 2 && counts.failed === 1;
+    }, 'the jobs to finish');
+    controller.abort();
+    expect(await running).toBe(0);
+    expect(workerErr.text()).toContain("Worker on queue 'cli'");
+    expect(workerOut.text()).toMatch(/callbell/);
+    expect(sandbox.emulators.smspartner.contacts()).toHaveLength(2);
+
+    const listed = stream();
+    const listErr = stream();
+    expect(
+      await failedCommand({
+        redis: redis.url,
+        name,
+        retry: true,
+        out: listed.stream,
+        err: listErr.stream,
+      }),
+    ).toBe(0);
+    const [line] = listed.text().trim().split('\n');
+    const job = JSON.parse(line as string);
+    expect(job).toMatchObject({ key: 'bad', attemptsMade: 1 });
+    expect(job.errors[0].code).toBe('invalid_input');
+    expect(listed.text()).not.toContain('+33 12');
+    expect(listErr.text()).toContain("1 failed jobs on queue 'cli'");
+    expect(listErr.text()).toContain('1 jobs sent back to the queue');
+    expect(await queue.counts()).toMatchObject({ waiting: 1, failed: 0 });
+    await queue.close();
+  });
+
+  it('never shows a Redis password', () => {
+    expect(redactUrl('redis://user:s3cret@host:6379/0')).toBe('redis://user:***@host:6379/0');
+    expect(redactUrl('not a url')).toBe('the Redis URL');
+  });
+});

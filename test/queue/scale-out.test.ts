@@ -1,0 +1,185 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ContactStoreConfig } from '../../providers/registry.js';
+import { type Sandbox, startSandbox } from '../../providers/sandbox.js';
+import { createSyncQueue, type SyncQueue } from '../../src/queue/index.js';
+import type { SyncRecord } from '../../src/sync/index.js';
+import { type RedisServer, startRedisServer } from '../sync/support/redis-server.js';
+import { waitFor } from './support/wait-for.js';
+import { maxInWindow } from './support/windows.js';
+
+const COUNT = 2500;
+const KILL_AFTER = 800;
+/**
+ * Requests per second each vendor accepts (vendors count arrivals: checked in the sandbox log):
+ * below what three workers send unhindered, so the shared limits bind. Two vendors, SMS Partner
+ * (one request per new record) and Callbell (a lookup, then a create): each record costs about
+ * 10 ms of CPU per vendor request across the processes, and a run of 5,000 records to three
+ * vendors took over 70 s on two busy cores; this one takes about 25 s (the limits' floor).
+ *
+ * The sandbox shares two overloaded cores with the workers and stamps some arrivals 200 ms late,
+ * bunching them: the limiters' margin (`limiterMarginMs`, 100 by default, for a network's
+ * jitter) is raised to cover that.
+ */
+const LIMITS = { smspartner: 125, callbell: 250 } as const;
+const VENDORS = Object.keys(LIMITS) as (keyof typeof LIMITS)[];
+const phoneOf = (index: number) => `+336${String(30_000_000 + index).slice(-8)}`;
+
+let redis: RedisServer;
+let sandbox: Sandbox;
+let childScript: string;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  // Bundled next to node_modules, so the child resolves bullmq and ioredis as the library does.
+  const outDir = resolve('node_modules/.cache/contact-sync-queue-test');
+  mkdirSync(outDir, { recursive: true });
+  childScript = join(outDir, `worker-child-${process.pid}.mjs`);
+  await build({
+    entryPoints: [fileURLToPath(new URL('./support/worker-child.ts', import.meta.url))],
+    outfile: childScript,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'silent',
+  });
+  [redis, sandbox] = await Promise.all([startRedisServer(), startSandbox()]);
+});
+
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await sandbox?.close();
+  await redis?.stop();
+});
+
+function startWorker(stores: ContactStoreConfig[]): {
+  child: ChildProcess;
+  ready: Promise<void>;
+  exit: Promise<{ code: number | null; signal: string | null; output: string }>;
+} {
+  const child = spawn(process.execPath, [childScript], {
+    env: {
+      ...process.env,
+      REDIS_URL: redis.url,
+      QUEUE_NAME: 'scale-out',
+      STORES: JSON.stringify(stores),
+      CONCURRENCY: '8',
+      // A killed worker's jobs come back after about two lock durations.
+      LOCK_MS: '4000',
+      MARGIN_MS: '250',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  const ready = new Promise<void>((resolveReady, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('ready\n')) resolveReady();
+    });
+    child.once('exit', () => reject(new Error(`worker exited before ready:\n${output}`)));
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exit = new Promise<{ code: number | null; signal: string | null; output: string }>(
+    (resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal, output })),
+  );
+  return { child, ready, exit };
+}
+
+describe('three worker processes, one killed midway', () => {
+  it('every record ends once at every vendor, linked, and no vendor sees more than its limit', async () => {
+    const stores = sandbox
+      .storeConfigs()
+      .filter((config) => config.provider in LIMITS)
+      .map(
+        (config) =>
+          ({
+            ...config,
+            rateLimit: { requestsPerSecond: LIMITS[config.provider as keyof typeof LIMITS] },
+          }) as ContactStoreConfig,
+      );
+    const queue: SyncQueue = createSyncQueue({ connection: redis.url, name: 'scale-out' });
+    const workers = [startWorker(stores), startWorker(stores), startWorker(stores)];
+    await Promise.all(workers.map((worker) => worker.ready));
+    const begin = Date.now();
+    function* records(): Generator<SyncRecord> {
+      for (let index = 0; index < COUNT; index++) {
+        yield { key: `crm-${index}`, contact: { phone: phoneOf(index), firstName: `P ${index}` } };
+      }
+    }
+    try {
+      expect(await queue.enqueue(records())).toEqual({ enqueued: COUNT });
+
+      const victim = workers[0] as (typeof workers)[number];
+      await waitFor(
+        () => sandbox.emulators.smspartner.contacts().length >= KILL_AFTER,
+        'the first records to reach the vendors',
+        30_000,
+      );
+      victim.child.kill('SIGKILL');
+      const killed = await victim.exit;
+      expect(killed.signal).toBe('SIGKILL');
+      // It was taking its share of the jobs when it died.
+      expect(killed.output).toMatch(/done \d+/);
+
+      await waitFor(
+        async () => (await queue.counts()).completed === COUNT,
+        'every job to complete',
+        60_000,
+      );
+      const elapsed = Date.now() - begin;
+      expect(await queue.counts()).toMatchObject({ failed: 0, active: 0, waiting: 0, delayed: 0 });
+
+      const expectedPhones = new Set(Array.from({ length: COUNT }, (_, index) => phoneOf(index)));
+      const idsByPhone = new Map<string, Map<string, string>>();
+      for (const vendor of VENDORS) {
+        const contacts = sandbox.emulators[vendor].contacts();
+        expect(contacts).toHaveLength(COUNT);
+        expect(new Set(contacts.map((contact) => contact.phone))).toEqual(expectedPhones);
+        idsByPhone.set(vendor, new Map(contacts.map((contact) => [contact.phone, contact.id])));
+      }
+
+      const client = new Redis(redis.url);
+      try {
+        const pipeline = client.pipeline();
+        for (let index = 0; index < COUNT; index++) {
+          pipeline.hgetall(`contact-sync:links:crm-${index}`);
+        }
+        const links = (await pipeline.exec()) ?? [];
+        links.forEach(([, linked], index) => {
+          for (const vendor of VENDORS) {
+            expect((linked as Record<string, string>)[vendor]).toBe(
+              idsByPhone.get(vendor)?.get(phoneOf(index)),
+            );
+          }
+        });
+      } finally {
+        client.disconnect();
+      }
+
+      const busiest: Record<string, number> = {};
+      for (const vendor of VENDORS) {
+        const arrivals = sandbox.requests
+          .filter((request) => request.provider === vendor)
+          .map((request) => request.at);
+        busiest[vendor] = maxInWindow(arrivals, 1000);
+      }
+      console.info(`scale-out: ${COUNT} records in ${elapsed} ms; busiest second`, busiest);
+      for (const vendor of VENDORS) expect(busiest[vendor]).toBeLessThanOrEqual(LIMITS[vendor]);
+    } finally {
+      for (const worker of workers.slice(1)) worker.child.kill('SIGTERM');
+      const closed = await Promise.all(workers.slice(1).map((worker) => worker.exit));
+      for (const exit of closed) expect(exit.code, exit.output).toBe(0);
+      await queue.close();
+    }
+  }, 90_000);
+});

@@ -1,0 +1,28 @@
+/**
+ * Child process of the scale-out test: one sync worker. Env: REDIS_URL, QUEUE_NAME, STORES (JSON
+ * store configs), CONCURRENCY, LOCK_MS, MARGIN_MS. Prints `ready` once taking jobs, then one `done <n>` line
+ * per 100 jobs; on SIGTERM closes gracefully and exits 0.
+ */
+import type { ContactStoreConfig } from '../../../providers/registry.js';
+import { createSyncWorker } from '../../../src/queue/index.js';
+
+const connection = process.env.REDIS_URL ?? '';
+let done = 0;
+const worker = createSyncWorker({
+  connection,
+  name: process.env.QUEUE_NAME ?? '',
+  stores: JSON.parse(process.env.STORES ?? '[]') as ContactStoreConfig[],
+  concurrency: Number(process.env.CONCURRENCY ?? 8),
+  lockDurationMs: Number(process.env.LOCK_MS ?? 30_000),
+  limiterMarginMs: Number(process.env.MARGIN_MS ?? 100),
+  onReport: () => {
+    done += 1;
+    if (done % 100 === 0) process.stdout.write(`done ${done}\n`);
+  },
+  onError: (error) => process.stderr.write(`worker error: ${error.message}\n`),
+});
+await worker.ready();
+process.stdout.write('ready\n');
+process.once('SIGTERM', () => {
+  worker.close().then(() => process.exit(0));
+});
