@@ -6,8 +6,14 @@ let interrupted = false;
 process.on('SIGINT', () => {
   if (interrupted) process.exit(130);
   interrupted = true;
-  process.stderr.write('\nStopping after the records in flight (Ctrl-C again to quit now)…\n');
+  // Aborting first lets the progress bar close its line before the message is written.
   controller.abort();
+  process.stderr.write(
+    process.argv[2] === 'sandbox'
+      ? 'Stopping the sandbox.\n'
+      : 'Stopping: no more rows are read, the requests in flight are cancelled and reported ' +
+          '(Ctrl-C again to quit now)…\n',
+  );
 });
 
 const status = await runCli({

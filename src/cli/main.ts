@@ -4,6 +4,7 @@ import { demoCommand } from './demo.js';
 import { InputFileError } from './input.js';
 import { pushCommand, UsageError } from './push.js';
 import { sandboxCommand } from './sandbox.js';
+import { OutputFileError } from './writers.js';
 
 const USAGE = `Usage:
   contact-sync push <file.csv|.json|.ndjson> [--config contact-sync.config.json] [--only a,b]
@@ -39,7 +40,11 @@ export async function runCli(io: CliIo): Promise<number> {
       io.err.write(`contact-sync: ${error.message}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof ConfigError || error instanceof InputFileError) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof InputFileError ||
+      error instanceof OutputFileError
+    ) {
       io.err.write(`contact-sync: ${error.message}\nNothing was sent.\n`);
       return 2;
     }

@@ -1,9 +1,11 @@
+import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { ContactStore } from '../contact-store.js';
 import { isContactSyncError } from '../errors.js';
 import {
   createContactSync,
   fileLinkStore,
+  type LinkStore,
   memoryLinkStore,
   type PushReport,
 } from '../sync/index.js';
@@ -18,7 +20,7 @@ import {
   readRecords,
 } from './input.js';
 import { createSummary } from './summary.js';
-import { type LineWriter, lineWriter, rejectsWriter } from './writers.js';
+import { type LineWriter, lineWriter, OutputFileError, rejectsWriter } from './writers.js';
 
 export interface PushCommandOptions {
   file: string;
@@ -49,21 +51,28 @@ export class UsageError extends Error {
 export async function pushCommand(options: PushCommandOptions): Promise<number> {
   const format = formatOf(options.file);
   const stores = selectStores(options.config.stores, options.only);
+  for (const [flag, path] of [
+    ['--rejects', options.rejects],
+    ['--report', options.report],
+  ] as const) {
+    if (path && resolve(path) === resolve(options.file)) {
+      throw new UsageError(`${flag} must not be the input file (it would be overwritten)`);
+    }
+  }
   const total = await checkFile(options.file, format);
   if (options.dryRun) return dryRun(options, stores);
 
-  const links = options.links ? await fileLinkStore(options.links) : memoryLinkStore();
+  const { report, rejects, links } = await openOutputs(options, format);
   const sync = createContactSync({
     stores,
     links,
     defaultCountry: options.config.config.defaultCountry,
   });
   const summary = createSummary(stores.map((store) => store.provider));
-  const report = options.report ? lineWriter(options.report) : undefined;
-  const rejects = options.rejects
-    ? rejectsWriter(options.rejects, format, format === 'csv' ? await csvHeader(options.file) : '')
-    : undefined;
   const bar = options.err.isTTY ? progressBar(options.err, total) : undefined;
+  // Ctrl-C: the bar is closed first, so the message that follows is not drawn over.
+  const stopBar = () => bar?.stop();
+  options.signal?.addEventListener('abort', stopBar, { once: true });
   const sources = new WeakMap<object, InputRecord>();
 
   try {
@@ -81,6 +90,7 @@ export async function pushCommand(options: PushCommandOptions): Promise<number> 
       }
     }
   } finally {
+    options.signal?.removeEventListener('abort', stopBar);
     bar?.stop();
     await report?.close();
     await rejects?.close();
@@ -89,6 +99,37 @@ export async function pushCommand(options: PushCommandOptions): Promise<number> 
   options.out.write(`${summary.render()}\n`);
   if (options.signal?.aborted) options.err.write('Stopped before the end of the file.\n');
   return summary.failedRecords > 0 || options.signal?.aborted ? 1 : 0;
+}
+
+/** Opens --report, --rejects and --links before anything is sent; a bad path sends nothing. */
+async function openOutputs(options: PushCommandOptions, format: InputFormat) {
+  let report: LineWriter | undefined;
+  let rejects: LineWriter | undefined;
+  try {
+    if (options.report) report = await lineWriter(options.report, '--report');
+    if (options.rejects) {
+      const header = format === 'csv' ? await csvHeader(options.file) : '';
+      rejects = await rejectsWriter(options.rejects, format, header);
+    }
+    const links = options.links ? await openLinks(options.links) : memoryLinkStore();
+    return { report, rejects, links };
+  } catch (error) {
+    await report?.close();
+    await rejects?.close();
+    throw error;
+  }
+}
+
+/** A file link store, opened now (it opens lazily) so a bad path or a held lock sends nothing. */
+async function openLinks(path: string): Promise<LinkStore> {
+  const links = fileLinkStore(path);
+  try {
+    await links.get('contact-sync-cli-open-check');
+  } catch (error) {
+    await links.close?.();
+    throw new OutputFileError(`--links ${path}: ${(error as Error).message}`);
+  }
+  return links;
 }
 
 function selectStores(stores: ContactStore[], only?: string[]): ContactStore[] {
@@ -195,4 +236,4 @@ function progressBar(stream: NodeJS.WritableStream, total: number) {
   return bar;
 }
 
-export { ConfigError, InputFileError };
+export { ConfigError, InputFileError, OutputFileError };

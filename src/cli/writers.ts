@@ -8,10 +8,22 @@ export interface LineWriter {
   close(): Promise<void>;
 }
 
-export function lineWriter(path: string): LineWriter {
+/** An output file (--report, --rejects) that cannot be written (exit status 2, nothing sent). */
+export class OutputFileError extends Error {
+  override readonly name = 'OutputFileError';
+}
+
+/** Opens the file before anything is sent, so a bad path stops the push rather than ending it. */
+export async function lineWriter(path: string, flag: string): Promise<LineWriter> {
   const stream: WriteStream = createWriteStream(path, { encoding: 'utf8' });
   const failed = new Promise<never>((_, reject) => stream.once('error', reject));
   failed.catch(() => undefined);
+  try {
+    await Promise.race([once(stream, 'open'), failed]);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new OutputFileError(`${flag} ${path}: cannot be written (${code})`);
+  }
   return {
     async write(text) {
       if (!stream.write(text)) await Promise.race([once(stream, 'drain'), failed]);
@@ -23,8 +35,12 @@ export function lineWriter(path: string): LineWriter {
 }
 
 /** Writes failed rows back in the input's own format, so the file can be pushed again. */
-export function rejectsWriter(path: string, format: InputFormat, csvHeader: string): LineWriter {
-  const out = lineWriter(path);
+export async function rejectsWriter(
+  path: string,
+  format: InputFormat,
+  csvHeader: string,
+): Promise<LineWriter> {
+  const out = await lineWriter(path, '--rejects');
   let count = 0;
   return {
     async write(source) {

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../providers/sandbox.js';
 import { placeholder, runCli, sandboxConfig, scratchFolder } from './cli-runner.js';
@@ -168,6 +168,34 @@ describe.concurrent('contact-sync push refuses a bad input file (exit 2, nothing
   it('a file without records', async () => {
     const path = await files.write('empty.csv', 'key,phone\n');
     expect(await refused([path, '--config', config])).toContain(`${path}: no records`);
+  });
+});
+
+describe.concurrent('contact-sync push refuses an output it cannot write (exit 2, nothing sent)', () => {
+  it('--report or --rejects in a folder that does not exist', async () => {
+    const report = files.path('no-folder/report.ndjson');
+    const rejects = files.path('no-folder/rejects.csv');
+    expect(await refused([input, '--config', config, '--report', report])).toContain(
+      `--report ${report}: cannot be written (ENOENT)`,
+    );
+    expect(await refused([input, '--config', config, '--rejects', rejects])).toContain(
+      `--rejects ${rejects}: cannot be written (ENOENT)`,
+    );
+  });
+
+  it('--links on a folder', async () => {
+    const folder = files.path('links-folder');
+    await mkdir(folder);
+    expect(await refused([input, '--config', config, '--links', folder])).toContain(
+      `--links ${folder}: EISDIR`,
+    );
+  });
+
+  it('--rejects naming the input file, which it would overwrite', async () => {
+    expect(await refused([input, '--config', config, '--rejects', input])).toContain(
+      '--rejects must not be the input file',
+    );
+    expect(await readFile(input, 'utf8')).toBe('key,phone\nk1,0610000001\n');
   });
 });
 
