@@ -44,11 +44,17 @@ export function createNotificoreContactStore(options: NotificoreOptions): Contac
   return defineContactStore(driver, adapter.settings);
 }
 
-/** `POST /api/auth/login` → the JWT. A refused key (401/403/4xx) or no `bearer` is unauthorized. */
+/**
+ * `POST /api/auth/login` → the JWT. A refused key (401/403/other 4xx) or no `bearer` is
+ * unauthorized; 408, 429 and 5xx are the vendor's passing trouble.
+ */
 async function login(http: HttpClient, apiKey: string): Promise<string> {
   const spec = loginSpec(apiKey);
   return http.request(spec, (response) => {
-    if (response.status === 429 || response.status >= 500) throw http.failure(response, spec);
+    // 408, 429 and 5xx say nothing about the key: they map by status and are retried.
+    if (response.status === 408 || response.status === 429 || response.status >= 500) {
+      throw http.failure(response, spec);
+    }
     const body = v.safeParse(LoginSchema, response.body);
     if (response.status >= 200 && response.status < 300 && body.success) return body.output.bearer;
     throw refusedLogin(http, response, spec);
