@@ -1,10 +1,11 @@
-import ky, { type KyInstance } from 'ky';
+import ky, { type KyInstance, type Options } from 'ky';
 import { abortError } from './abort.js';
 import type { HttpRequestPreview } from './contact-store.js';
 import {
   ContactSyncError,
   type ContactSyncErrorCode,
   type ContactSyncErrorOptions,
+  isContactSyncError,
 } from './errors.js';
 import type { Hooks, RequestEvent } from './options.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit.js';
@@ -110,31 +111,33 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   async function send(spec: RequestSpec, attempt = 1): Promise<HttpResponse> {
-    const context = { provider, operation: spec.operation };
-    await limiter.acquire(spec.signal).catch(() => {
-      throw abortError(spec.signal, context);
-    });
+    try {
+      await limiter.acquire(spec.signal);
+    } catch {
+      throw abortError(spec.signal, { provider, operation: spec.operation });
+    }
     const authHeaders =
       options.authorize && spec.authorize !== false
         ? await options.authorize({ signal: spec.signal, refresh: false })
         : undefined;
-    const event: RequestEvent = { ...context, method: spec.method, route: spec.route, attempt };
-    emit('onRequest', event);
-    const started = performance.now();
+    // Events are built only for hooks that listen: this runs once per request.
+    const hooks = options.hooks;
+    const event: RequestEvent | undefined =
+      hooks?.onRequest || hooks?.onResponse
+        ? { provider, operation: spec.operation, method: spec.method, route: spec.route, attempt }
+        : undefined;
+    if (event) emit('onRequest', event);
+    const started = event ? performance.now() : 0;
     try {
-      const response = await client(spec.path, {
-        method: spec.method,
-        searchParams: compactQuery(spec.query),
-        json: spec.json,
-        headers: { ...authHeaders, ...spec.headers },
-        signal: spec.signal,
-      });
+      const response = await client(spec.path, kyOptions(spec, authHeaders));
       const text = await readText(response, maxBytes);
-      emit('onResponse', {
-        ...event,
-        status: response.status,
-        durationMs: performance.now() - started,
-      });
+      if (event) {
+        emit('onResponse', {
+          ...event,
+          status: response.status,
+          durationMs: performance.now() - started,
+        });
+      }
       return { status: response.status, headers: response.headers, text, body: parseJson(text) };
     } catch (error) {
       throw transportError(error, spec);
@@ -197,6 +200,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       return interpret(response);
     };
     const policy = spec.retry === false ? { ...options.retry, retries: 0 } : options.retry;
+    if (policy.retries === 0) return once(attemptOnce, spec.signal);
     return withRetry(attemptOnce, {
       policy,
       signal: spec.signal,
@@ -289,6 +293,34 @@ export function pathSegment(value: string | number): string {
   } catch {
     throw refused();
   }
+}
+
+/** ky's options for a request: only the keys in use, since ky merges every key it is given. */
+function kyOptions(spec: RequestSpec, authHeaders: Record<string, string> | undefined): Options {
+  const request: Options = { method: spec.method };
+  if (spec.query) request.searchParams = compactQuery(spec.query);
+  if (spec.json !== undefined) request.json = spec.json;
+  if (authHeaders || spec.headers) request.headers = { ...authHeaders, ...spec.headers };
+  if (spec.signal) request.signal = spec.signal;
+  return request;
+}
+
+/**
+ * One attempt, settled as `withRetry` settles a policy of no retries (`retry: false`, every create
+ * attempt), without p-retry's machinery around it: the same errors, the same abort checks.
+ */
+async function once<T>(attempt: (attempt: number) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (signal?.aborted) throw abortError(signal);
+  let result: T;
+  try {
+    result = await attempt(1);
+  } catch (error) {
+    if (isContactSyncError(error)) throw error;
+    if (signal?.aborted) throw abortError(signal);
+    throw error instanceof Error ? error : new Error(String(error));
+  }
+  if (signal?.aborted) throw abortError(signal);
+  return result;
 }
 
 function compactQuery(query: RequestSpec['query']): Record<string, string | number> | undefined {

@@ -26,6 +26,8 @@ export function normalizePhone(phone: string, options: NormalizePhoneOptions = {
     options.defaultCountry && isCountryCode(options.defaultCountry)
       ? options.defaultCountry
       : undefined;
+  const known = typeof phone === 'string' ? recall(phone, country) : undefined;
+  if (known !== undefined) return known;
   const parsed =
     typeof phone === 'string' && phone.length <= 64
       ? parsePhoneNumberFromString(phone, country)
@@ -40,6 +42,7 @@ export function normalizePhone(phone: string, options: NormalizePhoneOptions = {
   if (!parsed.isValid()) {
     throw invalidInput([{ path, message: 'not a valid phone number for its country' }]);
   }
+  remember(phone, country, parsed.number);
   return parsed.number;
 }
 
@@ -52,6 +55,34 @@ export function phoneFromVendor(value: string | number | null | undefined): stri
   const text = String(value).trim();
   const digits = text.replace(/\D/g, '');
   if (!digits) return undefined;
-  const parsed = parsePhoneNumberFromString(`+${digits}`);
-  return parsed?.number ?? `+${digits}`;
+  const international = `+${digits}`;
+  // Most answers echo a number this process has just normalized: no need to parse it again.
+  if (recall(international, undefined) === international) return international;
+  const parsed = parsePhoneNumberFromString(international);
+  return parsed?.number ?? international;
+}
+
+/**
+ * Numbers already parsed, input (with its default country) → E.164. Parsing costs tens of µs, and
+ * one contact's number is read several times per call (validation by ContactSync, then by each
+ * store, then in each vendor's answer): this makes it once. Only valid numbers are kept, and the
+ * cache is emptied when full, so its memory stays bounded whatever the input size.
+ */
+const parsedNumbers = new Map<string, string>();
+const PARSED_NUMBERS_MAX = 4096;
+
+function recall(phone: string, country: string | undefined): string | undefined {
+  return parsedNumbers.get(cacheKey(phone, country));
+}
+
+function remember(phone: string, country: string | undefined, e164: string): void {
+  if (parsedNumbers.size >= PARSED_NUMBERS_MAX) parsedNumbers.clear();
+  parsedNumbers.set(cacheKey(phone, country), e164);
+  // An E.164 number is its own normal form, whatever the default country.
+  parsedNumbers.set(cacheKey(e164, undefined), e164);
+}
+
+/** A number written with `+` reads the same in every default country. */
+function cacheKey(phone: string, country: string | undefined): string {
+  return `${phone.startsWith('+') ? '' : (country ?? '')}\u0000${phone}`;
 }
