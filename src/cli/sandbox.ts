@@ -10,12 +10,19 @@ export interface SandboxFlags {
 
 /** `contact-sync sandbox`: serves the three vendors on 127.0.0.1 until interrupted. */
 export async function sandboxCommand(flags: SandboxFlags, io: CliIo): Promise<number> {
-  const sandbox = await startSandbox({
-    port: flags.port,
-    seed: flags.seed,
-    latencyMs: flags.latencyMs,
-    faults: { rate: flags.faultRate },
-  });
+  let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+  try {
+    sandbox = await startSandbox({
+      port: flags.port,
+      seed: flags.seed,
+      latencyMs: flags.latencyMs,
+      faults: { rate: flags.faultRate },
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    io.err.write(`contact-sync: the sandbox cannot listen on 127.0.0.1:${flags.port} (${code})\n`);
+    return 2;
+  }
   const config = { defaultCountry: 'FR', stores: sandbox.storeConfigs() };
   io.err.write(
     `Sandbox listening on ${sandbox.url} (fault rate ${flags.faultRate}). ` +

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox } from '../../providers/sandbox.js';
 import { CLI_FILE, CSV_HEADER, csvRows, runCli, scratchFolder } from './cli-runner.js';
 
 let files: Awaited<ReturnType<typeof scratchFolder>>;
@@ -40,13 +41,12 @@ describe('contact-sync sandbox and demo (built command)', () => {
         'notificore',
       ]);
       expect(stderr).toMatch(/Sandbox listening on http:\/\/127\.0\.0\.1:\d+/);
-      const configFile = await files.write('contact-sync.config.json', printed);
+      await files.write('contact-sync.config.json', printed);
       const input = await files.write('rows.csv', [CSV_HEADER, ...csvRows(3)].join('\n'));
 
       // Run from the folder: the default --config is ./contact-sync.config.json.
       const push = await runCli(['push', input], { cwd: files.folder });
 
-      expect(configFile).toBe(files.path('contact-sync.config.json'));
       expect(push.stderr).toBe('');
       expect(push.status).toBe(0);
       expect(push.stdout).toContain('notificore        3        0          0       0        0');
@@ -55,6 +55,19 @@ describe('contact-sync sandbox and demo (built command)', () => {
     }
     const [code] = await exited;
     expect(code).toBe(0);
+  });
+
+  it('sandbox refuses a port in use with exit 2', async () => {
+    const taken = await startSandbox();
+    try {
+      const run = await runCli(['sandbox', '--port', String(taken.port)]);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toBe(
+        `contact-sync: the sandbox cannot listen on 127.0.0.1:${taken.port} (EADDRINUSE)\n`,
+      );
+    } finally {
+      await taken.close();
+    }
   });
 
   it('demo pushes the example file to the three vendors and shows the summary and the rejects', async () => {
