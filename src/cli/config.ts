@@ -3,6 +3,7 @@ import { type ContactStoreConfig, createContactStore } from '../../providers/reg
 import type { ContactStore } from '../contact-store.js';
 import { isContactSyncError } from '../errors.js';
 import { isAllowedBaseUrl } from '../options.js';
+import { isCountryCode } from '../phone.js';
 
 /** The command line's configuration file. */
 export interface CliConfig {
@@ -51,8 +52,11 @@ export async function loadConfig(
   if (!Array.isArray(stores) || stores.length === 0) {
     throw fail('stores', 'expected a non-empty array of store configurations');
   }
-  if (defaultCountry !== undefined && typeof defaultCountry !== 'string') {
-    throw fail('defaultCountry', 'expected a country code such as "FR"');
+  if (
+    defaultCountry !== undefined &&
+    (typeof defaultCountry !== 'string' || !isCountryCode(defaultCountry))
+  ) {
+    throw fail('defaultCountry', 'expected an ISO 3166 alpha-2 country code such as "FR"');
   }
   const built = stores.map((store, index) => {
     const field = `stores[${index}]`;

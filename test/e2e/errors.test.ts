@@ -76,6 +76,16 @@ describe.concurrent('contact-sync push refuses a bad config file (exit 2, nothin
     );
   });
 
+  it('a top-level defaultCountry that is not a country, named at the top level', async () => {
+    const path = await files.write('country.json', {
+      ...sandboxConfig(sandbox),
+      defaultCountry: 'XX',
+    });
+    expect(await refused([input, '--config', path])).toContain(
+      `config file ${path}: defaultCountry: expected an ISO 3166 alpha-2 country code`,
+    );
+  });
+
   it('an unset environment variable, named without any value', async () => {
     const path = await files.write('unset.json', {
       stores: [{ provider: 'callbell', apiToken: placeholder('CALLBELL_API_TOKEN') }],
