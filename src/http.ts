@@ -128,9 +128,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         : undefined;
     if (event) emit('onRequest', event);
     const started = event ? performance.now() : 0;
+    // One deadline per attempt covers the answer's headers and its body (ky's own timeout
+    // stops at the headers: a body that never ends would hang the call).
+    const deadline = Date.now() + options.timeout;
     try {
       const response = await client(spec.path, kyOptions(spec, authHeaders));
-      const text = await readText(response, maxBytes);
+      const text = await readText(response, maxBytes, deadline);
       if (event) {
         emit('onResponse', {
           ...event,
@@ -339,24 +342,41 @@ function parseJson(text: string): unknown {
   }
 }
 
-async function readText(response: Response, maxBytes: number): Promise<string> {
+/** The body as text; '' when larger than `maxBytes`; a `TimeoutError` past `deadline`. */
+async function readText(response: Response, maxBytes: number, deadline: number): Promise<string> {
   const declared = Number(response.headers.get('content-length') ?? 0);
   if (declared > maxBytes || !response.body) {
     await response.body?.cancel();
     return '';
   }
   const reader = response.body.getReader();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new Error('the vendor did not finish its answer in time');
+      error.name = 'TimeoutError';
+      reject(error);
+    }, Math.max(0, deadline - Date.now()));
+  });
+  expired.catch(() => undefined);
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      return '';
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), expired]);
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel();
+        return '';
+      }
+      chunks.push(value);
     }
-    chunks.push(value);
+  } catch (error) {
+    await reader.cancel().catch(() => undefined);
+    throw error;
+  } finally {
+    clearTimeout(timer);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
