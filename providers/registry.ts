@@ -24,7 +24,14 @@ export function createContactStore(config: ContactStoreConfig): ContactStore {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
     throw invalidConfig([{ path: '', message: 'expected a configuration object' }]);
   }
-  const { provider, ...options } = config;
+  let provider: unknown;
+  let options: Record<string, unknown>;
+  try {
+    ({ provider, ...options } = config as unknown as Record<string, unknown>);
+  } catch {
+    // A getter or a proxy trap of the caller's object threw while it was read.
+    throw invalidConfig([{ path: '', message: 'could not be read (a getter or proxy threw)' }]);
+  }
   const factory =
     typeof provider === 'string' && Object.hasOwn(FACTORIES, provider)
       ? FACTORIES[provider]

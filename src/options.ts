@@ -69,6 +69,8 @@ export interface CommonOptions {
   hooks?: Hooks;
 }
 
+const RESERVED_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
+
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
 /** True for https URLs, and for http URLs on a loopback host (a local sandbox or proxy). */
@@ -105,14 +107,20 @@ export const commonOptionEntries = {
   ),
   fieldMap: v.optional(
     v.pipe(
+      // valibot's record skips `__proto__` silently: refuse the reserved names before it runs.
+      v.unknown(),
+      v.check(
+        (value) =>
+          typeof value !== 'object' ||
+          value === null ||
+          !Object.keys(value).some((key) => RESERVED_KEYS.has(key)),
+        'these names are reserved: __proto__, prototype, constructor',
+      ),
       v.record(
         v.pipe(
           v.string(),
           v.minLength(1),
-          v.check(
-            (key) => !['__proto__', 'prototype', 'constructor'].includes(key),
-            'reserved name',
-          ),
+          v.check((key) => !RESERVED_KEYS.has(key), 'reserved name'),
         ),
         v.union([v.pipe(v.string(), v.minLength(1)), v.pipe(v.number(), v.integer())]),
       ),

@@ -44,7 +44,13 @@ export function parseWith<TSchema extends AnySchema>(
   value: unknown,
   fail: (issues: ValidationIssue[]) => Error,
 ): v.InferOutput<TSchema> {
-  const result = v.safeParse(schema, value, { abortPipeEarly: true });
+  let result: ReturnType<typeof v.safeParse<TSchema>>;
+  try {
+    result = v.safeParse(schema, value, { abortPipeEarly: true });
+  } catch {
+    // A getter or a proxy trap of the caller's object threw while it was read.
+    throw fail([{ path: '', message: 'could not be read (a getter or proxy threw)' }]);
+  }
   if (result.success) return result.output;
   throw fail(toValidationIssues(result.issues));
 }
