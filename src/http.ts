@@ -99,6 +99,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     headers: { accept: 'application/json', ...options.headers },
   });
 
+  // Without a fetch of the caller's, bodies skip ky's Request stream (see `sendDirect`).
+  const direct = !options.fetch;
   const secretsOf = (spec?: RequestSpec) => [...options.secrets(), ...(spec?.sensitive ?? [])];
   const redact = (text: string, spec?: RequestSpec) => redactText(text, secretsOf(spec));
 
@@ -132,7 +134,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     // stops at the headers: a body that never ends would hang the call).
     const deadline = Date.now() + options.timeout;
     try {
-      const response = await client(spec.path, kyOptions(spec, authHeaders));
+      const response = await client(pathWithQuery(spec), kyOptions(spec, authHeaders, direct));
       const text = await readText(response, maxBytes, deadline);
       if (event) {
         emit('onResponse', {
@@ -299,13 +301,48 @@ export function pathSegment(value: string | number): string {
 }
 
 /** ky's options for a request: only the keys in use, since ky merges every key it is given. */
-function kyOptions(spec: RequestSpec, authHeaders: Record<string, string> | undefined): Options {
+function kyOptions(
+  spec: RequestSpec,
+  authHeaders: Record<string, string> | undefined,
+  direct: boolean,
+): Options {
   const request: Options = { method: spec.method };
-  if (spec.query) request.searchParams = compactQuery(spec.query);
-  if (spec.json !== undefined) request.json = spec.json;
-  if (authHeaders || spec.headers) request.headers = { ...authHeaders, ...spec.headers };
+  const headers: Record<string, string> = { ...authHeaders, ...spec.headers };
+  if (spec.json !== undefined) {
+    const body = JSON.stringify(spec.json);
+    headers['content-type'] ??= 'application/json';
+    // ky's Request then has no body stream to build and tee: the body goes to fetch as written.
+    if (direct) request.fetch = (input, init) => sendDirect(input as Request, init, body);
+    else request.body = body;
+  }
+  request.headers = headers;
   if (spec.signal) request.signal = spec.signal;
   return request;
+}
+
+/**
+ * Hands ky's request to Node's fetch with its body as the string it was made from: undici writes
+ * it in one buffer with its length, instead of reading it back through a stream.
+ */
+function sendDirect(
+  request: Request,
+  init: RequestInit | undefined,
+  body: string,
+): Promise<Response> {
+  return fetch(request.url, {
+    ...init,
+    method: request.method,
+    headers: request.headers,
+    body,
+    signal: request.signal,
+  });
+}
+
+/** The path with its query string, built once (ky builds its Request twice for `searchParams`). */
+function pathWithQuery(spec: RequestSpec): string {
+  const query = compactQuery(spec.query);
+  if (!query || Object.keys(query).length === 0) return spec.path;
+  return `${spec.path}?${new URLSearchParams(query as Record<string, string>).toString()}`;
 }
 
 /**
@@ -352,11 +389,14 @@ async function readText(response: Response, maxBytes: number, deadline: number):
   const reader = response.body.getReader();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new Error('the vendor did not finish its answer in time');
-      error.name = 'TimeoutError';
-      reject(error);
-    }, Math.max(0, deadline - Date.now()));
+    timer = setTimeout(
+      () => {
+        const error = new Error('the vendor did not finish its answer in time');
+        error.name = 'TimeoutError';
+        reject(error);
+      },
+      Math.max(0, deadline - Date.now()),
+    );
   });
   expired.catch(() => undefined);
   const chunks: Uint8Array[] = [];
