@@ -18,6 +18,7 @@ export class ConfigError extends Error {
 }
 
 const SECRET_OPTIONS = new Set(['apiKey', 'apiToken']);
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /**
@@ -104,6 +105,9 @@ function fillPlaceholders(
   const result: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     const path = prefix ? `${prefix}.${key}` : key;
+    // JSON.parse keeps "__proto__" as an own key; copied by assignment it would set the copy's
+    // prototype and vanish without a word instead of failing as an unknown option.
+    if (RESERVED_KEYS.has(key)) throw fail(path, 'reserved name, not an option');
     if (typeof item === 'string') {
       result[key] = item.replace(PLACEHOLDER, (_, name: string) => {
         const variable = env[name];

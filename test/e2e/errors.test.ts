@@ -86,6 +86,16 @@ describe.concurrent('contact-sync push refuses a bad config file (exit 2, nothin
     );
   });
 
+  it('a __proto__ key inside a store (refused, not silently merged)', async () => {
+    const path = await files.write(
+      'proto.json',
+      `{"stores":[{"provider":"callbell","apiToken":"t","retry":{"__proto__":{"retries":20}}}]}`,
+    );
+    expect(await refused([input, '--config', path])).toContain(
+      `config file ${path}: stores[0].retry.__proto__: reserved name`,
+    );
+  });
+
   it('an unset environment variable, named without any value', async () => {
     const path = await files.write('unset.json', {
       stores: [{ provider: 'callbell', apiToken: placeholder('CALLBELL_API_TOKEN') }],
