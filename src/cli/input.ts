@@ -199,6 +199,6 @@ function withKey(
     source,
   };
   if (typeof key === 'number') record.key = String(key);
-  if (!record.key) record.problem = { path: 'key', message: 'expected a non-empty string' };
+  if (!record.key) record.problem = { path: 'key', message: 'required' };
   return record;
 }
