@@ -115,8 +115,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   async function send(spec: RequestSpec, attempt = 1): Promise<HttpResponse> {
     try {
       await limiter.acquire(spec.signal);
-    } catch {
-      throw abortError(spec.signal, { provider, operation: spec.operation });
+    } catch (error) {
+      const context = { provider, operation: spec.operation };
+      if (spec.signal?.aborted) throw abortError(spec.signal, context);
+      // A shared limiter (Redis, say) that cannot answer: nothing was sent, so trying again is safe.
+      throw new ContactSyncError({
+        ...context,
+        code: 'provider_error',
+        retryable: true,
+        message: `[contact-sync] [${provider}] ${spec.operation} failed: provider_error: the rate limiter did not answer`,
+        cause: sanitizedCause(error, spec),
+      });
     }
     const authHeaders =
       options.authorize && spec.authorize !== false

@@ -176,6 +176,24 @@ describe('createHttpClient', () => {
     expect(http.limiter).toBe(limiter);
   });
 
+  it('retries when a shared limiter fails, and reports aborted only for an aborted call', async () => {
+    nock(ORIGIN).get('/v1/contacts/1').reply(200, { ok: true });
+    let calls = 0;
+    const limiter = {
+      acquire: async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+      },
+      pauseUntil: () => undefined,
+    };
+    expect(await client({ limiter }).request(spec, json)).toEqual({ ok: true });
+    const broken = { acquire: async () => Promise.reject(new Error('down')), pauseUntil: () => {} };
+    const error = await client({ limiter: broken, retry: resolveRetryPolicy(false) })
+      .request(spec, json)
+      .then(unexpected, asError);
+    expect(error).toMatchObject({ code: 'provider_error', retryable: true });
+  });
+
   it('previews a request with secrets redacted in the URL, headers and body', () => {
     const http = client({ authorize: async () => ({ authorization: 'Bearer x' }) });
     const preview = http.preview({
