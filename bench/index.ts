@@ -1,0 +1,242 @@
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { measureBulk } from './bulk.js';
+import { measureFootprint } from './footprint.js';
+import { measureInProcess } from './in-process.js';
+import { measureMemory } from './memory.js';
+import { measureOverhead } from './overhead.js';
+import { measureRateLimit } from './rate-limit.js';
+import { type RemoteSandbox, serveIfSandboxChild, startRemoteSandbox } from './sandbox-process.js';
+import { fixed, type Row, range, renderTable, verdict } from './table.js';
+
+/**
+ * `npm run bench [-- --quick] [-- --only 1,2,…]`: every row measured in this run against the
+ * sandbox (served by a child process on loopback), side by side with the hand-written alternative.
+ * `--quick` runs tiny counts in seconds (CI: the benchmark still works; nothing is asserted).
+ */
+if (!(await serveIfSandboxChild())) await main();
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+  });
+  const quick = values.quick === true;
+  const only = new Set((values.only ?? '1,2,3,4,5,6').split(',').map((item) => item.trim()));
+  const counts = quick
+    ? {
+        requests: 40,
+        rounds: 2,
+        warmup: 10,
+        bulk: 40,
+        bulkRounds: 2,
+        inProcess: 200,
+        dryRows: 2_000,
+        pushRows: 100,
+        rateSeconds: 1,
+        importRuns: 2,
+      }
+    : {
+        requests: 1_000,
+        rounds: 5,
+        warmup: 200,
+        bulk: 20_000,
+        bulkRounds: 4,
+        inProcess: 5_000,
+        dryRows: 1_000_000,
+        pushRows: 10_000,
+        rateSeconds: 10,
+        importRuns: 10,
+      };
+  const log = (text: string) => process.stderr.write(`${new Date().toISOString()} ${text}\n`);
+  log(
+    `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB${quick ? ', quick' : ''}`,
+  );
+  const rows: Row[] = [];
+  const slow = await startRemoteSandbox(10);
+  const fast = await startRemoteSandbox(0);
+  try {
+    if (only.has('1')) rows.push(...(await requestOverhead(slow, fast, counts, log)));
+    if (only.has('2')) rows.push(...(await bulkPush(slow, fast, counts, log)));
+    if (only.has('3')) rows.push(...(await inProcess(fast, counts, log)));
+    if (only.has('4')) rows.push(...(await memory(fast, counts, log)));
+    if (only.has('5')) rows.push(await rateLimit(fast, counts, log));
+    if (only.has('6')) rows.push(...(await footprint(counts, log)));
+  } finally {
+    await Promise.all([slow.close(), fast.close()]);
+  }
+  process.stdout.write(`${renderTable(rows)}\n`);
+}
+
+type Counts = Record<string, number>;
+type Log = (text: string) => void;
+
+async function requestOverhead(slow: RemoteSandbox, fast: RemoteSandbox, counts: Counts, log: Log) {
+  const rows: Row[] = [];
+  const requests = counts.requests as number;
+  const total = requests * (counts.rounds as number);
+  for (const [concurrency, goal] of [
+    [1, 1.05],
+    [32, 1.1],
+  ] as const) {
+    log(`1. request overhead, 10 ms latency, concurrency ${concurrency}`);
+    const result = await measureOverhead(slow, {
+      requests,
+      concurrency,
+      rounds: counts.rounds as number,
+      warmup: counts.warmup as number,
+      sides: ['library', 'fetch'],
+    });
+    rows.push({
+      measure: `1. ${total} creates+updates (Callbell), 10 ms, concurrency ${concurrency}: ms/request`,
+      library: fixed(result.msPerRequest.library, 2),
+      alternative: `fetch ${fixed(result.msPerRequest.fetch, 2)}`,
+      ratio: `${fixed(result.ratio, 3)} (${range(result.ratioSpread, 3)})`,
+      goal: `≤ ${goal}`,
+      met: verdict(result.ratio <= goal),
+    });
+  }
+  log('1. request overhead, no latency, concurrency 32: CPU per request');
+  const cpu = await measureOverhead(fast, {
+    requests,
+    concurrency: 32,
+    rounds: counts.rounds as number,
+    warmup: counts.warmup as number,
+    sides: ['library', 'ky', 'fetch'],
+  });
+  rows.push({
+    measure: `1. same, no latency, concurrency 32: client CPU ms/request`,
+    library: fixed(cpu.cpuPerRequest.library ?? 0, 3),
+    alternative: `ky ${fixed(cpu.cpuPerRequest.ky ?? 0, 3)}, fetch ${fixed(cpu.cpuPerRequest.fetch ?? 0, 3)}`,
+    ratio: `${fixed(cpu.cpuOverKy, 2)} × ky (${range(cpu.cpuOverKySpread)}); ${fixed(cpu.cpuOverFetch, 2)} × fetch`,
+    goal: '≤ 1.25 × ky',
+    met: verdict(cpu.cpuOverKy <= 1.25),
+  });
+  rows.push({
+    measure: `1. same, no latency, concurrency 32: wall ms/request`,
+    library: fixed(cpu.msPerRequest.library, 3),
+    alternative: `ky ${fixed(cpu.msPerRequest.ky ?? 0, 3)}, fetch ${fixed(cpu.msPerRequest.fetch, 3)}`,
+    ratio: `${fixed(cpu.ratio, 2)} × fetch (${range(cpu.ratioSpread)}); ky ${fixed(cpu.kyRatio, 2)} × fetch`,
+    goal: '–',
+    met: '–',
+  });
+  return rows;
+}
+
+async function bulkPush(slow: RemoteSandbox, fast: RemoteSandbox, counts: Counts, log: Log) {
+  const rows: Row[] = [];
+  for (const [sandbox, latency, records] of [
+    [slow, 10, counts.bulk as number],
+    [fast, 0, Math.ceil((counts.bulk as number) / 5)],
+  ] as const) {
+    log(`2. bulk push of ${records} records, ${latency} ms latency`);
+    const result = await measureBulk(sandbox, {
+      records,
+      rounds: counts.bulkRounds as number,
+      concurrency: 8,
+    });
+    rows.push({
+      measure: `2. pushMany ${result.records} records × 3 vendors, ${latency} ms, concurrency 8: records/s`,
+      library: fixed(result.library, 0),
+      alternative: fixed(result.byHand, 0),
+      ratio: `${fixed(result.ratio, 3)} (${range(result.ratioSpread, 3)})`,
+      goal: latency ? '≥ 0.90' : '– (CPU-bound, see docs)',
+      met: latency ? verdict(result.ratio >= 0.9) : '–',
+    });
+  }
+  return rows;
+}
+
+async function inProcess(fast: RemoteSandbox, counts: Counts, log: Log) {
+  log('3. in-process cost per contact');
+  const result = await measureInProcess(fast, {
+    contacts: counts.inProcess as number,
+    rounds: 5,
+  });
+  const rows: Row[] = Object.entries(result.perVendor).map(([provider, cost]) => {
+    const share = cost.microseconds / result.roundTrip;
+    return {
+      measure: `3. ${provider}: validate + phone + map + request (preview), µs/contact`,
+      library: `${fixed(cost.microseconds, 1)} (${fixed(cost.perSecond, 0)}/s)`,
+      alternative: `round trip ${fixed(result.roundTrip, 0)} µs`,
+      ratio: `${fixed(share * 100, 1)} % of a round trip`,
+      goal: '< 10 %',
+      met: verdict(share < 0.1),
+    };
+  });
+  rows.push({
+    measure: '3. of which one phone parse (a number not seen before), µs',
+    library: fixed(result.phoneParse, 1),
+    alternative: '–',
+    ratio: `${fixed((result.phoneParse / result.roundTrip) * 100, 1)} % of a round trip`,
+    goal: 'once per call',
+    met: '–',
+  });
+  return rows;
+}
+
+async function memory(fast: RemoteSandbox, counts: Counts, log: Log) {
+  log(`4. memory: dry run of ${counts.dryRows} rows, push of ${counts.pushRows} rows`);
+  const { dryRun, push } = await measureMemory(fast, {
+    dryRows: counts.dryRows as number,
+    pushRows: counts.pushRows as number,
+  });
+  const row = (label: string, run: typeof dryRun): Row => {
+    const [at10, at50, at100] = run.peakAt;
+    return {
+      measure: `4. ${label} ${run.rows} CSV rows (${fixed(run.seconds, 0)} s): peak RSS MB at 10/50/100 %`,
+      library: `${fixed(at10, 0)} / ${fixed(at50, 0)} / ${fixed(at100, 0)}`,
+      alternative: '–',
+      ratio: `growth 10→100 %: ${fixed(at100 - at10, 0)} MB`,
+      goal: 'flat, < 200 MB',
+      met: verdict(at100 < 200 && at100 - at10 < 0.2 * at10),
+    };
+  };
+  return [row('push --dry-run of', dryRun), row('push to the sandbox of', push)];
+}
+
+async function rateLimit(fast: RemoteSandbox, counts: Counts, log: Log): Promise<Row> {
+  log('5. rate limit');
+  const result = await measureRateLimit(fast, { limit: 50, seconds: counts.rateSeconds as number });
+  const error = Math.abs(result.achieved - result.limit) / result.limit;
+  return {
+    measure: `5. rateLimit 50/s for ${result.seconds} s: achieved/s, busiest 1 s window`,
+    library: `${fixed(result.achieved, 1)}/s, ${result.busiestWindow} in 1 s`,
+    alternative: '–',
+    ratio: `${fixed(error * 100, 1)} % off`,
+    goal: 'within 2 %, never > 50',
+    met: verdict(error <= 0.02 && result.busiestWindow <= result.limit),
+  };
+}
+
+async function footprint(counts: Counts, log: Log): Promise<Row[]> {
+  log('6. footprint (dist/, size-limit, npm pack)');
+  const result = await measureFootprint({ importRuns: counts.importRuns as number });
+  return [
+    ...result.sizes.map(
+      (size): Row => ({
+        measure: `6. ${size.name}: brotli with dependencies, kB`,
+        library: fixed(size.kB, 1),
+        alternative: '–',
+        ratio: '–',
+        goal: `≤ ${size.limitKB} kB`,
+        met: verdict(size.passed),
+      }),
+    ),
+    {
+      measure: '6. cold import of contact-sync (over a bare node start), ms',
+      library: fixed(result.coldImportMs, 0),
+      alternative: '–',
+      ratio: `spread ${range(result.coldImportSpread, 0)}`,
+      goal: '–',
+      met: '–',
+    },
+    {
+      measure: '6. npm pack: tarball kB (unpacked kB, files)',
+      library: `${fixed(result.tarball.kB, 1)} (${fixed(result.tarball.unpackedKB, 0)}, ${result.tarball.files})`,
+      alternative: '–',
+      ratio: '–',
+      goal: '–',
+      met: '–',
+    },
+  ];
+}
