@@ -26,6 +26,7 @@ const figures = await runSoak({
   concurrency: Number(values.concurrency),
   rerunRejects: !values['no-rerun'],
   log: (line) => process.stderr.write(`${line}\n`),
+  onFigures: (first) => process.stderr.write(`${renderSoak(first)}\n\n`),
 });
 process.stdout.write(`${renderSoak(figures)}\n`);
 process.stdout.write(`node ${process.version}, ${(await import('node:os')).cpus().length} cores\n`);

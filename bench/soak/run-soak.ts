@@ -36,6 +36,8 @@ export interface SoakOptions {
   retry?: { retries: number; minTimeout: number; maxTimeout: number };
   /** Then pushes the rejects file again without faults, and checks every contact is there. */
   rerunRejects?: boolean;
+  /** Called with the figures of the faulty run before any rerun. */
+  onFigures?: (figures: SoakFigures) => void;
   /** Progress notes. Default: none. */
   log?: (line: string) => void;
 }
@@ -138,6 +140,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakFigures> {
       faultsByKind: { ...tally.byKind },
       ...figures,
     };
+    options.onFigures?.(result);
     if (options.rerunRejects && figures.rejectedRows > 0) {
       log(`pushing the ${figures.rejectedRows} rejected rows again without faults`);
       sandbox.setFaults({});
