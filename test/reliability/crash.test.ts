@@ -1,0 +1,170 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Sandbox, startSandbox } from '../../providers/sandbox.js';
+import { runCli } from '../../src/cli/main.js';
+import { seededRandom } from '../../src/sandbox/random.js';
+import { fileLinkStore } from '../../src/sync/index.js';
+
+const COUNT = 200;
+const PROVIDERS = ['smspartner', 'callbell', 'notificore'] as const;
+const phoneOf = (index: number) => `+336${String(20_000_000 + index).slice(-8)}`;
+
+let directory: string;
+let cliScript: string;
+let sandbox: Sandbox;
+let input: string;
+let config: string;
+
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'contact-sync-crash-cli-'));
+  // The real command line, bundled for plain Node into a folder that is not committed;
+  // dependencies resolve from the project's node_modules.
+  const cacheDirectory = fileURLToPath(
+    new URL('../../node_modules/.cache/contact-sync-reliability/', import.meta.url),
+  );
+  await mkdir(cacheDirectory, { recursive: true });
+  cliScript = join(cacheDirectory, `cli-${process.pid}.mjs`);
+  await build({
+    entryPoints: [fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url))],
+    outfile: cliScript,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'silent',
+  });
+  sandbox = await startSandbox();
+  input = join(directory, 'contacts.csv');
+  const rows = ['key,phone,firstName,company'];
+  for (let index = 0; index < COUNT; index++) {
+    rows.push(`crm-${index},${phoneOf(index)},Ada${index},Company ${index % 13}`);
+  }
+  await writeFile(input, `${rows.join('\n')}\n`);
+  config = join(directory, 'contact-sync.config.json');
+  await writeFile(config, JSON.stringify({ stores: sandbox.storeConfigs() }));
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+  await rm(directory, { recursive: true, force: true });
+  await rm(cliScript, { force: true });
+});
+
+function push(links: string): {
+  child: ChildProcess;
+  exit: Promise<{ code: number | null; signal: string | null; output: string }>;
+} {
+  const child = spawn(
+    process.execPath,
+    [cliScript, 'push', input, '--config', config, '--links', links, '--concurrency', '8'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exit = new Promise<{ code: number | null; signal: string | null; output: string }>(
+    (resolve) => child.once('exit', (code, signal) => resolve({ code, signal, output })),
+  );
+  return { child, exit };
+}
+
+/** Kills `child` once the sandbox has received `requests` more requests. */
+function killAfter(child: ChildProcess, requests: number): () => void {
+  const target = sandbox.requests.length + requests;
+  const timer = setInterval(() => {
+    if (sandbox.requests.length >= target) {
+      child.kill('SIGKILL');
+      clearInterval(timer);
+    }
+  }, 1);
+  return () => clearInterval(timer);
+}
+
+/** Every input phone held exactly once by every vendor, and every key linked to its contact. */
+async function expectEachContactOnceAndLinked(links: string): Promise<void> {
+  const store = fileLinkStore(links);
+  try {
+    for (const provider of PROVIDERS) {
+      const contacts = sandbox.emulators[provider].contacts();
+      const phones = contacts.map((contact) => contact.phone).sort();
+      expect(phones, provider).toEqual(Array.from({ length: COUNT }, (_, i) => phoneOf(i)).sort());
+      const byId = new Map(contacts.map((contact) => [contact.id, contact.phone]));
+      for (let index = 0; index < COUNT; index++) {
+        const id = (await store.get(`crm-${index}`))?.[provider];
+        expect(id && byId.get(id), `${provider} crm-${index}`).toBe(phoneOf(index));
+      }
+    }
+  } finally {
+    await store.close?.();
+  }
+}
+
+describe('the CLI killed (SIGKILL) at random points of a bulk push', () => {
+  it('five kills in a row, then a clean rerun: every contact exactly once at every vendor, all linked', async () => {
+    sandbox.reset();
+    const links = join(directory, 'kill', 'links.jsonl');
+    const random = seededRandom(2024);
+    const kills: number[] = [];
+    for (let run = 0; run < 5; run++) {
+      // Somewhere in the first ~2/3 of a full run's requests (about 2.5 per contact and vendor).
+      const at = 20 + Math.floor(random() * COUNT * 2);
+      const { child, exit } = push(links);
+      const stop = killAfter(child, at);
+      const result = await exit;
+      stop();
+      kills.push(at);
+      expect(result.signal, result.output).toBe('SIGKILL');
+    }
+    // The kills left work undone: the rerun has something to finish.
+    const held = PROVIDERS.map((provider) => sandbox.emulators[provider].contacts().length);
+    expect(Math.min(...held)).toBeLessThan(COUNT);
+    const rerun = await push(links).exit;
+    expect(rerun.code, rerun.output).toBe(0);
+    await expectEachContactOnceAndLinked(links);
+  }, 30_000);
+
+  it('a run stopped through its signal (Ctrl-C), then rerun, also leaves each contact once and linked', async () => {
+    sandbox.reset();
+    const links = join(directory, 'abort', 'links.jsonl');
+    const controller = new AbortController();
+    const target = sandbox.requests.length + 300;
+    const timer = setInterval(() => {
+      if (sandbox.requests.length >= target) controller.abort();
+    }, 1);
+    const sink = () => new PassThrough().resume();
+    const argv = ['push', input, '--config', config, '--links', links];
+    const stopped = await runCli({
+      argv,
+      env: {},
+      out: sink(),
+      err: sink(),
+      signal: controller.signal,
+    });
+    clearInterval(timer);
+    expect(controller.signal.aborted).toBe(true);
+    expect(stopped).toBe(1);
+    // Whatever the stopped run wrote is linked: the links name only contacts the vendors hold.
+    const store = fileLinkStore(links);
+    for (const provider of PROVIDERS) {
+      const byId = new Map(sandbox.emulators[provider].contacts().map((c) => [c.id, c.phone]));
+      for (let index = 0; index < COUNT; index++) {
+        const id = (await store.get(`crm-${index}`))?.[provider];
+        if (id !== undefined) expect(byId.get(id)).toBe(phoneOf(index));
+      }
+    }
+    await store.close?.();
+    expect(await runCli({ argv, env: {}, out: sink(), err: sink() })).toBe(0);
+    await expectEachContactOnceAndLinked(links);
+  }, 30_000);
+});
