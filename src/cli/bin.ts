@@ -3,18 +3,23 @@ import { runCli } from './main.js';
 
 const controller = new AbortController();
 let interrupted = false;
-process.on('SIGINT', () => {
-  if (interrupted) process.exit(130);
+const STOPPING: Record<string, string> = {
+  sandbox: 'Stopping the sandbox.\n',
+  worker: 'Stopping: the jobs in flight finish or go back to the queue…\n',
+};
+const stop = (signal: NodeJS.Signals) => {
+  if (interrupted) process.exit(signal === 'SIGINT' ? 130 : 143);
   interrupted = true;
   // Aborting first lets the progress bar close its line before the message is written.
   controller.abort();
   process.stderr.write(
-    process.argv[2] === 'sandbox'
-      ? 'Stopping the sandbox.\n'
-      : 'Stopping: no more rows are read, the requests in flight are cancelled and reported ' +
-          '(Ctrl-C again to quit now)…\n',
+    STOPPING[process.argv[2] ?? ''] ??
+      'Stopping: no more rows are read, the requests in flight are cancelled and reported ' +
+        '(Ctrl-C again to quit now)…\n',
   );
-});
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
 
 const status = await runCli({
   argv: process.argv.slice(2),

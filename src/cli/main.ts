@@ -1,14 +1,20 @@
 import { parseArgs } from 'node:util';
+import { isContactSyncError } from '../errors.js';
 import { ConfigError, loadConfig } from './config.js';
 import { demoCommand } from './demo.js';
 import { InputFileError } from './input.js';
 import { pushCommand, UsageError } from './push.js';
+import { failedCommand, queuePushCommand, workerCommand } from './queue-commands.js';
 import { sandboxCommand } from './sandbox.js';
 import { OutputFileError } from './writers.js';
 
 const USAGE = `Usage:
   contact-sync push <file.csv|.json|.ndjson> [--config contact-sync.config.json] [--only a,b]
                     [--dry-run] [--concurrency N] [--links PATH] [--report PATH] [--rejects PATH]
+  contact-sync push --queue redis://host:6379 <file> [--name QUEUE]
+  contact-sync worker --redis redis://host:6379 [--config contact-sync.config.json] [--name QUEUE]
+                      [--concurrency N]
+  contact-sync failed --redis redis://host:6379 [--name QUEUE] [--limit N] [--retry]
   contact-sync sandbox [--port N] [--fault-rate R] [--seed N] [--latency MS]
   contact-sync demo
 
@@ -28,6 +34,8 @@ export async function runCli(io: CliIo): Promise<number> {
   const [command, ...rest] = io.argv;
   try {
     if (command === 'push') return await push(rest, io);
+    if (command === 'worker') return await worker(rest, io);
+    if (command === 'failed') return await failed(rest, io);
     if (command === 'sandbox') return await sandboxCommand(parseSandboxFlags(rest), io);
     if (command === 'demo') return await demoCommand(io);
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
@@ -45,6 +53,10 @@ export async function runCli(io: CliIo): Promise<number> {
       error instanceof InputFileError ||
       error instanceof OutputFileError
     ) {
+      io.err.write(`contact-sync: ${error.message}\nNothing was sent.\n`);
+      return 2;
+    }
+    if (isContactSyncError(error) && error.code === 'invalid_config') {
       io.err.write(`contact-sync: ${error.message}\nNothing was sent.\n`);
       return 2;
     }
@@ -66,11 +78,23 @@ async function push(args: string[], io: CliIo): Promise<number> {
         links: { type: 'string' },
         report: { type: 'string' },
         rejects: { type: 'string' },
+        queue: { type: 'string' },
+        name: { type: 'string' },
       },
     }),
   );
   if (positionals.length !== 1) throw new UsageError('push takes exactly one input file');
   const file = positionals[0] as string;
+  if (values.queue !== undefined) {
+    return queuePushCommand({
+      file,
+      redis: values.queue,
+      name: values.name,
+      out: io.out,
+      err: io.err,
+      signal: io.signal,
+    });
+  }
   const concurrency =
     values.concurrency === undefined
       ? undefined
@@ -91,6 +115,64 @@ async function push(args: string[], io: CliIo): Promise<number> {
     signal: io.signal,
     out: io.out,
     err: io.err,
+  });
+}
+
+async function worker(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(() =>
+    parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', default: 'contact-sync.config.json' },
+        redis: { type: 'string' },
+        name: { type: 'string' },
+        concurrency: { type: 'string' },
+      },
+    }),
+  );
+  if (positionals.length) throw new UsageError('worker takes no arguments');
+  if (!values.redis) throw new UsageError('worker needs --redis redis://host:6379');
+  const concurrency =
+    values.concurrency === undefined
+      ? undefined
+      : positiveInteger('--concurrency', values.concurrency);
+  const config = await loadConfig(values.config as string, io.env);
+  return workerCommand({
+    config,
+    redis: values.redis,
+    name: values.name,
+    concurrency,
+    out: io.out,
+    err: io.err,
+    signal: io.signal,
+  });
+}
+
+async function failed(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(() =>
+    parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        redis: { type: 'string' },
+        name: { type: 'string' },
+        limit: { type: 'string' },
+        retry: { type: 'boolean', default: false },
+      },
+    }),
+  );
+  if (positionals.length) throw new UsageError('failed takes no arguments');
+  if (!values.redis) throw new UsageError('failed needs --redis redis://host:6379');
+  const limit = values.limit === undefined ? undefined : positiveInteger('--limit', values.limit);
+  return failedCommand({
+    redis: values.redis,
+    name: values.name,
+    retry: values.retry,
+    limit,
+    out: io.out,
+    err: io.err,
+    signal: io.signal,
   });
 }
 
