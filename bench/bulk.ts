@@ -13,6 +13,10 @@ export interface BulkResult {
   /** Median of the per-round throughput ratios library ÷ hand-written, and their spread. */
   ratio: number;
   ratioSpread: [number, number];
+  /** Client CPU ms per record, medians. */
+  cpuPerRecord: { library: number; byHand: number };
+  /** Share of the wall time the client process was on a CPU (1 = CPU-bound), medians. */
+  cpuBusy: { library: number; byHand: number };
 }
 
 type Config = ContactStoreConfig & { baseUrl: string; [key: string]: unknown };
@@ -169,7 +173,7 @@ export async function requestShapes(
  */
 export async function measureBulk(
   sandbox: RemoteSandbox,
-  options: { records: number; rounds: number; concurrency: number },
+  options: { records: number; rounds: number; concurrency: number; log?: (text: string) => void },
 ): Promise<BulkResult> {
   const library = await requestShapes(sandbox, 'library', 3);
   const byHand = await requestShapes(sandbox, 'byHand', 3);
@@ -178,34 +182,23 @@ export async function measureBulk(
   }
   const configs = sandbox.configs as Config[];
   const perBlock = Math.floor(options.records / options.rounds);
+  // Warm-up (JIT, connections) of both sides, not measured.
+  await pushByLibrary(configs, Math.min(200, perBlock), options.concurrency);
+  await sandbox.reset();
+  await pushByHand(configs, Math.min(200, perBlock), options.concurrency);
   const samples = await interleaved(
     {
-      library: () =>
-        measure(async () => {
-          const sync = libraryPush(configs);
-          const records = (function* () {
-            for (let index = 0; index < perBlock; index += 1) {
-              yield { key: `k${index}`, contact: contactAt(index) };
-            }
-          })();
-          for await (const report of sync.pushMany(records, {
-            concurrency: options.concurrency,
-          })) {
-            if (report.results.some((result) => result.status === 'failed')) {
-              throw new Error(`bulk push failed: ${JSON.stringify(report.results)}`);
-            }
-          }
-        }),
-      byHand: () =>
-        measure(async () => {
-          const byHand = handWrittenPush(configs);
-          await byHand.logIn();
-          await runPool(perBlock, options.concurrency, byHand.push);
-        }),
+      library: () => measure(() => pushByLibrary(configs, perBlock, options.concurrency)),
+      byHand: () => measure(() => pushByHand(configs, perBlock, options.concurrency)),
     },
     options.rounds,
     () => sandbox.reset(),
+    options.log,
   );
+  const cpuShare = (name: string) =>
+    median(samples[name]?.map((sample) => sample.cpuMs / sample.wallMs) ?? []);
+  const cpuPerRecord = (name: string) =>
+    median(samples[name]?.map((sample) => sample.cpuMs / perBlock) ?? []);
   const rate = (name: string) =>
     samples[name]?.map((sample) => (perBlock * 1000) / sample.wallMs) ?? [];
   const perRound = ratios(rate('library'), rate('byHand'));
@@ -216,5 +209,27 @@ export async function measureBulk(
     byHand: median(rate('byHand')),
     ratio: median(perRound),
     ratioSpread: spread(perRound),
+    cpuPerRecord: { library: cpuPerRecord('library'), byHand: cpuPerRecord('byHand') },
+    cpuBusy: { library: cpuShare('library'), byHand: cpuShare('byHand') },
   };
+}
+
+async function pushByLibrary(configs: Config[], count: number, concurrency: number) {
+  const sync = libraryPush(configs);
+  const records = (function* () {
+    for (let index = 0; index < count; index += 1) {
+      yield { key: `k${index}`, contact: contactAt(index) };
+    }
+  })();
+  for await (const report of sync.pushMany(records, { concurrency })) {
+    if (report.results.some((result) => result.status === 'failed')) {
+      throw new Error(`bulk push failed: ${JSON.stringify(report.results)}`);
+    }
+  }
+}
+
+async function pushByHand(configs: Config[], count: number, concurrency: number) {
+  const byHand = handWrittenPush(configs);
+  await byHand.logIn();
+  await runPool(count, concurrency, byHand.push);
 }

@@ -113,7 +113,14 @@ function assertSameBodies(store: ContactStore): void {
  */
 export async function measureOverhead(
   sandbox: RemoteSandbox,
-  options: { requests: number; concurrency: number; rounds: number; warmup: number; sides: Side[] },
+  options: {
+    requests: number;
+    concurrency: number;
+    rounds: number;
+    warmup: number;
+    sides: Side[];
+    log?: (text: string) => void;
+  },
 ): Promise<OverheadResult> {
   const clients = overheadClients(callbellConfig(sandbox));
   const pairs = options.requests / 2;
@@ -131,6 +138,7 @@ export async function measureOverhead(
     ),
     options.rounds,
     () => sandbox.reset(),
+    options.log,
   );
   const wall = (side: Side) => samples[side]?.map((sample) => sample.wallMs) ?? [];
   const cpu = (side: Side) => samples[side]?.map((sample) => sample.cpuMs) ?? [];

@@ -21,6 +21,7 @@ export async function interleaved<T>(
   variants: Record<string, () => Promise<T>>,
   rounds: number,
   between?: () => Promise<void>,
+  log?: (text: string) => void,
 ): Promise<Record<string, T[]>> {
   const names = Object.keys(variants);
   const samples: Record<string, T[]> = Object.fromEntries(names.map((name) => [name, []]));
@@ -28,7 +29,9 @@ export async function interleaved<T>(
     for (let offset = 0; offset < names.length; offset += 1) {
       const name = names[(round + offset) % names.length] as string;
       await between?.();
+      const started = performance.now();
       samples[name]?.push(await (variants[name] as () => Promise<T>)());
+      log?.(`  round ${round + 1} ${name}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
   }
   return samples;
