@@ -4,6 +4,7 @@ import type { ContactStore } from '../src/contact-store.js';
 import type { ProviderEmulator } from '../src/emulator.js';
 import { isContactSyncError } from '../src/errors.js';
 import type { CommonOptions, RequestEvent } from '../src/options.js';
+import { type RunningServer, serveEmulators } from '../src/sandbox/server.js';
 import { type Fault, type MountedEmulator, mountEmulator } from './support/nock-emulator.js';
 
 /** What one adapter gives the conformance suite. */
@@ -14,8 +15,8 @@ export interface ContractHarness {
   emulator: ProviderEmulator;
   /** A store pointed at the emulator with valid credentials; `options` override the defaults. */
   createStore(options?: Partial<CommonOptions>): ContactStore;
-  /** A store whose credential the emulator refuses. */
-  createUnauthorizedStore(): ContactStore;
+  /** A store whose credential the emulator refuses; `options` override the defaults. */
+  createUnauthorizedStore(options?: Partial<CommonOptions>): ContactStore;
   /** The secrets given to `createStore` (and any token the emulator issues). */
   secrets: string[];
   /** Contacts per page of the vendor's list, to make `list` cross pages. */
@@ -34,26 +35,58 @@ const phones = (count: number, start = 0) =>
     (_, index) => `+336${String(12_000_000 + start + index).padStart(8, '0')}`,
   );
 
-/** The suite every adapter passes: the ContactStore contract, over nock, without network. */
-export function describeContactStore(harness: ContractHarness): void {
-  describe(`${harness.provider}: ContactStore contract`, () => {
+export interface ContractOptions {
+  /**
+   * `'nock'` (default): the emulator behind nock, no socket opened. `'sandbox'`: the emulator
+   * served over real HTTP on 127.0.0.1 by the sandbox server, faults injected there.
+   */
+  over?: 'nock' | 'sandbox';
+}
+
+/** The suite every adapter passes: the ContactStore contract, without network. */
+export function describeContactStore(
+  harness: ContractHarness,
+  options: ContractOptions = {},
+): void {
+  const over = options.over ?? 'nock';
+  describe(`${harness.provider}: ContactStore contract (${over})`, () => {
     let mount: MountedEmulator;
+    let server: RunningServer | undefined;
     const fast: Partial<CommonOptions> = {
       retry: { retries: 3, minTimeout: 0, maxTimeout: 0 },
       rateLimit: false,
     };
-    const store = (options: Partial<CommonOptions> = {}) =>
-      harness.createStore({ ...fast, ...options });
+    const local = (): Partial<CommonOptions> =>
+      server ? { baseUrl: server.baseUrl(harness.provider) } : {};
+    const store = (overrides: Partial<CommonOptions> = {}) =>
+      harness.createStore({ ...fast, ...local(), ...overrides });
+    const unauthorizedStore = () => harness.createUnauthorizedStore(local());
 
-    beforeAll(() => nock.disableNetConnect());
-    beforeEach(() => {
-      harness.emulator.reset();
-      mount = mountEmulator(harness.emulator, harness.origin);
-    });
-    afterEach(() => nock.cleanAll());
-    afterAll(() => {
-      nock.enableNetConnect();
-    });
+    if (over === 'sandbox') {
+      beforeAll(async () => {
+        server = await serveEmulators({ emulators: { [harness.provider]: harness.emulator } });
+      });
+      beforeEach(() => {
+        const running = server as RunningServer;
+        running.reset();
+        mount = {
+          requests: running.requests,
+          fail: (fault) => running.inject(fault),
+          clear: () => running.reset(),
+        };
+      });
+      afterAll(() => server?.close());
+    } else {
+      beforeAll(() => nock.disableNetConnect());
+      beforeEach(() => {
+        harness.emulator.reset();
+        mount = mountEmulator(harness.emulator, harness.origin);
+      });
+      afterEach(() => nock.cleanAll());
+      afterAll(() => {
+        nock.enableNetConnect();
+      });
+    }
 
     const creates = () =>
       mount.requests.filter(
@@ -190,8 +223,7 @@ export function describeContactStore(harness: ContractHarness): void {
     });
 
     it('classifies a refused credential as unauthorized, without retrying', async () => {
-      const error = await harness
-        .createUnauthorizedStore()
+      const error = await unauthorizedStore()
         .create({ phone: '+33612345678' })
         .catch((caught) => caught);
       expect(error.code).toBe('unauthorized');
@@ -315,8 +347,7 @@ export function describeContactStore(harness: ContractHarness): void {
       mount.fail({ status: 500, body: { message: `failed for ${phone} 33612345678` }, times: 10 });
       errors.push(await contacts.findByPhone(phone).catch((caught) => caught));
       errors.push(
-        await harness
-          .createUnauthorizedStore()
+        await unauthorizedStore()
           .findByPhone(phone)
           .catch((caught) => caught),
       );

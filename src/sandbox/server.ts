@@ -1,6 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { EmulatorResponse, ProviderEmulator } from '../emulator.js';
+import {
+  createFaultQueue,
+  type EmulatorResponse,
+  type ProviderEmulator,
+  serializeAnswer,
+  type TargetedFault,
+} from '../emulator.js';
 import { seededRandom } from './random.js';
 
 /** What a faulted request gets. */
@@ -49,6 +55,8 @@ export interface SandboxRequest {
   path: string;
   status: number;
   fault?: FaultKind;
+  /** The request met a fault planned with `inject`. */
+  injected?: boolean;
   at: number;
 }
 
@@ -60,7 +68,9 @@ export interface RunningServer {
   baseUrl(name: string): string;
   /** Changes fault injection from now on (also resets the seed when given). */
   setFaults(faults: FaultOptions, seed?: number): void;
-  /** Empties every emulator and the log. */
+  /** Plans a failure for the next matching request(s), before the random faults are drawn. */
+  inject(fault: TargetedFault): void;
+  /** Empties every emulator, the log and the planned failures. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -76,6 +86,7 @@ export async function serveEmulators(options: ServeOptions): Promise<RunningServ
   const logLimit = options.logLimit ?? 100_000;
   let faults: FaultOptions = options.faults ?? {};
   let random = seededRandom(options.seed ?? 1);
+  const planned = createFaultQueue();
 
   const draw = (): FaultKind | undefined => {
     if (!faults.rate || random() >= faults.rate) return undefined;
@@ -102,6 +113,16 @@ export async function serveEmulators(options: ServeOptions): Promise<RunningServ
     if (text === undefined) {
       log({ provider: name, method, path, status: 413, at: Date.now() });
       return send(response, { status: 413, body: { error: 'Body too large' } });
+    }
+    const targeted = planned.take(name, method, path);
+    if (targeted) {
+      return answerTargeted(
+        targeted,
+        emulator,
+        { name, method, path, url, text },
+        request,
+        response,
+      );
     }
     const fault = draw();
     const entry: SandboxRequest = {
@@ -135,6 +156,38 @@ export async function serveEmulators(options: ServeOptions): Promise<RunningServ
     send(response, answer);
   }
 
+  /** A planned failure: the status it names, or a connection dropped before or after the write. */
+  function answerTargeted(
+    fault: TargetedFault,
+    emulator: ProviderEmulator,
+    call: { name: string; method: string; path: string; url: URL; text: string },
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): void {
+    const entry: SandboxRequest = {
+      provider: call.name,
+      method: call.method,
+      path: call.path,
+      status: 0,
+      injected: true,
+      at: Date.now(),
+    };
+    log(entry);
+    if (fault.drop === 'before') return drop(request, response);
+    if (!fault.drop) {
+      entry.status = fault.status ?? 500;
+      return send(response, { status: entry.status, headers: fault.headers, body: fault.body });
+    }
+    entry.status = emulator.handle({
+      method: call.method,
+      path: call.path,
+      query: call.url.searchParams,
+      headers: lowerCaseHeaders(request),
+      body: parseBody(call.text),
+    }).status;
+    drop(request, response);
+  }
+
   const server: Server = createServer((request, response) => {
     handle(request, response).catch(() => {
       if (!response.headersSent) send(response, { status: 500, body: { error: 'Sandbox error' } });
@@ -153,6 +206,7 @@ export async function serveEmulators(options: ServeOptions): Promise<RunningServ
     port,
     requests,
     baseUrl: (name) => `${origin}/${name}${options.emulators[name]?.basePath ?? ''}`,
+    inject: (fault) => planned.add(fault),
     setFaults(next, seed) {
       faults = next;
       if (seed !== undefined) random = seededRandom(seed);
@@ -160,6 +214,7 @@ export async function serveEmulators(options: ServeOptions): Promise<RunningServ
     reset() {
       for (const emulator of Object.values(options.emulators)) emulator.reset();
       requests.length = 0;
+      planned.clear();
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -170,16 +225,8 @@ export async function serveEmulators(options: ServeOptions): Promise<RunningServ
 }
 
 function send(response: ServerResponse, answer: EmulatorResponse): void {
-  const body =
-    answer.body === undefined
-      ? ''
-      : typeof answer.body === 'string'
-        ? answer.body
-        : JSON.stringify(answer.body);
-  const headers: Record<string, string | number> = { ...answer.headers };
-  if (body && typeof answer.body !== 'string') headers['content-type'] ??= 'application/json';
-  headers['content-length'] = Buffer.byteLength(body);
-  response.writeHead(answer.status, headers);
+  const { status, headers, body } = serializeAnswer(answer);
+  response.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
   response.end(body);
 }
 

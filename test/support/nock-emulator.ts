@@ -1,26 +1,20 @@
 import nock from 'nock';
-import type { EmulatorResponse, ProviderEmulator } from '../../src/emulator.js';
+import {
+  createFaultQueue,
+  type ProviderEmulator,
+  serializeAnswer,
+  type TargetedFault,
+} from '../../src/emulator.js';
 
 /** A response the mount returns instead of (or after) the emulator's. */
-export interface Fault {
-  method?: string;
-  /** Matched against the path below the base path. */
-  path?: RegExp;
-  status?: number;
-  headers?: Record<string, string>;
-  body?: unknown;
-  /** Drop the connection before the emulator sees the request, or after it handled it. */
-  drop?: 'before' | 'after';
-  /** How many matching requests it applies to. Default 1. */
-  times?: number;
-}
+export type Fault = TargetedFault;
 
 export interface LoggedRequest {
   method: string;
   path: string;
-  query: URLSearchParams;
-  headers: Record<string, string | undefined>;
-  body: unknown;
+  query?: URLSearchParams;
+  headers?: Record<string, string | undefined>;
+  body?: unknown;
   at: number;
 }
 
@@ -32,12 +26,12 @@ export interface MountedEmulator {
 }
 
 /**
- * Serves `emulator` behind nock at `baseUrl` (its origin plus the emulator's base path), logging
- * every request and applying injected faults. Call `nock.cleanAll()` to unmount.
+ * Serves `emulator` behind nock at `origin` (plus the emulator's base path), logging every
+ * request and applying injected faults. Call `nock.cleanAll()` to unmount.
  */
 export function mountEmulator(emulator: ProviderEmulator, origin: string): MountedEmulator {
   const requests: LoggedRequest[] = [];
-  let faults: (Fault & { left: number })[] = [];
+  const faults = createFaultQueue();
 
   const reply = async function (
     this: { req: { method: string; headers: Record<string, string | string[]> } },
@@ -52,34 +46,16 @@ export function mountEmulator(emulator: ProviderEmulator, origin: string): Mount
     }
     const method = this.req.method.toUpperCase();
     const parsedBody = typeof body === 'string' && body ? safeJson(body) : body || undefined;
-    requests.push({
-      method,
-      path,
-      query: url.searchParams,
-      headers,
-      body: parsedBody,
-      at: Date.now(),
-    });
-    const fault = faults.find(
-      (item) =>
-        item.left > 0 &&
-        (!item.method || item.method === method) &&
-        (!item.path || item.path.test(path)),
-    );
-    if (fault) fault.left -= 1;
-    faults = faults.filter((item) => item.left > 0);
+    const request = { method, path, query: url.searchParams, headers, body: parsedBody };
+    requests.push({ ...request, at: Date.now() });
+    const fault = faults.take(emulator.provider, method, path);
     if (fault?.drop === 'before') throw connectionReset();
-    if (fault && !fault.drop)
-      return serialise({ status: fault.status ?? 500, headers: fault.headers, body: fault.body });
-    const response = emulator.handle({
-      method,
-      path,
-      query: url.searchParams,
-      headers,
-      body: parsedBody,
-    });
+    if (fault && !fault.drop) {
+      return wire({ status: fault.status ?? 500, headers: fault.headers, body: fault.body });
+    }
+    const response = emulator.handle(request);
     if (fault?.drop === 'after') throw connectionReset();
-    return serialise(response);
+    return wire(response);
   };
 
   for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
@@ -88,26 +64,19 @@ export function mountEmulator(emulator: ProviderEmulator, origin: string): Mount
 
   return {
     requests,
-    fail(fault) {
-      faults.push({ ...fault, left: fault.times ?? 1 });
-    },
+    fail: (fault) => faults.add(fault),
     clear() {
       requests.length = 0;
-      faults = [];
+      faults.clear();
     },
   };
 }
 
-function serialise(response: EmulatorResponse): [number, string, Record<string, string>] {
-  const body =
-    response.body === undefined
-      ? ''
-      : typeof response.body === 'string'
-        ? response.body
-        : JSON.stringify(response.body);
-  const headers: Record<string, string> = { ...response.headers };
-  if (body && typeof response.body !== 'string') headers['content-type'] ??= 'application/json';
-  return [response.status, body, headers];
+function wire(
+  answer: Parameters<typeof serializeAnswer>[0],
+): [number, string, Record<string, string>] {
+  const { status, headers, body } = serializeAnswer(answer);
+  return [status, body, headers];
 }
 
 function safeJson(text: string): unknown {
