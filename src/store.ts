@@ -251,7 +251,7 @@ export function defineContactStore(
         const result = await reconcileValid(validatedId, value, signalOf(options));
         return { action: result.action, contact: withWarnings(result.contact, warnings) };
       }),
-    list: (options = {}) => listAll(driver, options),
+    list: (options) => listAll(driver, options ?? {}),
     upsert: (input, options) =>
       run('upsert', async () => {
         const { value, warnings } = validInput(input, 'upsert');
@@ -285,6 +285,13 @@ function withWarnings(contact: Contact, warnings: Warning[]): Contact {
 
 async function* listAll(driver: ContactStoreDriver, options: ListOptions): AsyncIterable<Contact> {
   let count = 0;
+  if (typeof options !== 'object') {
+    throw invalidInput([{ path: 'options', message: 'expected an object { limit, signal }' }], {
+      provider: driver.provider,
+      operation: 'list',
+    });
+  }
+  signalOf(options, 'list');
   if (options.limit !== undefined && !(Number.isInteger(options.limit) && options.limit >= 0)) {
     throw invalidInput([{ path: 'limit', message: 'expected a whole number ≥ 0' }], {
       provider: driver.provider,
@@ -347,10 +354,23 @@ function unsupportedUnless(support: string, provider: string, operation: string)
   }
 }
 
-function signalOf(options?: CallOptions): AbortSignal | undefined {
+function signalOf(options?: CallOptions, operation?: string): AbortSignal | undefined {
   const signal = options?.signal;
+  // Anything else in `signal` would reach fetch and fail there as a misleading network error.
+  if (signal !== undefined && !isAbortSignal(signal)) {
+    throw invalidInput([{ path: 'signal', message: 'expected an AbortSignal' }], { operation });
+  }
   if (signal?.aborted) throw abortError(signal);
   return signal;
+}
+
+function isAbortSignal(value: unknown): value is AbortSignal {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as AbortSignal).aborted === 'boolean' &&
+    typeof (value as AbortSignal).addEventListener === 'function'
+  );
 }
 
 function callOf(options?: CallOptions): DriverCall {

@@ -181,7 +181,7 @@ describe('fuzz: every ContactStore method', () => {
     const aborted = AbortSignal.abort();
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(junk, fc.constant({ signal: aborted })),
+        fc.oneof(junk, fc.constant({ signal: aborted }), fc.record({ signal: junk })),
         fc.nat(all.length - 1),
         async (options, which) => {
           const store = all[which] as ContactStore;
@@ -189,6 +189,7 @@ describe('fuzz: every ContactStore method', () => {
           expectTyped(
             await outcome(() => store.upsert({ phone: '+33612345678' }, options as never)),
           );
+          expectTyped(await outcome(() => store.list(options as never)));
         },
       ),
       { numRuns: 100 },

@@ -381,6 +381,47 @@ describe('odd objects as input', () => {
   });
 });
 
+describe('call options', () => {
+  it('list(null) lists; a signal that is not an AbortSignal is invalid_input, unsent', async () => {
+    for (const vendor of VENDORS) {
+      let sent = 0;
+      const store = storeOf(vendor, {
+        fetch: async () => {
+          sent += 1;
+          return new Response('{}', { status: 503 });
+        },
+      });
+      // null is "no options" (it used to throw a TypeError reading `limit`).
+      await expect(
+        store
+          .list(null as never)
+          [Symbol.asyncIterator]()
+          .next(),
+      ).rejects.toMatchObject({
+        code: 'provider_error',
+      });
+      sent = 0;
+      for (const signal of [5, 'abort', {}, { aborted: 'no' }]) {
+        for (const call of [
+          () => store.get('1', { signal } as never),
+          () => store.upsert({ phone: '+33612345678' }, { signal } as never),
+          () =>
+            store
+              .list({ signal } as never)
+              [Symbol.asyncIterator]()
+              .next(),
+        ]) {
+          await expect(call(), `${vendor} ${JSON.stringify(signal)}`).rejects.toMatchObject({
+            code: 'invalid_input',
+            issues: [{ path: 'signal' }],
+          });
+        }
+      }
+      expect(sent).toBe(0);
+    }
+  });
+});
+
 describe('every call has a deadline', () => {
   /** A vendor that never answers (until the request is aborted). */
   const silent: typeof fetch = (input) =>
