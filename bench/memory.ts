@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -9,7 +9,7 @@ import type { RemoteSandbox } from './sandbox-process.js';
 export interface MemoryRun {
   rows: number;
   seconds: number;
-  /** Peak RSS (MB) of the command up to 10 %, 50 % and 100 % of its rows. */
+  /** Peak RSS (MB) of the command over the first 10 %, 50 % and 100 % of the run's duration. */
   peakAt: [number, number, number];
   exitCode: number | null;
 }
@@ -65,47 +65,41 @@ async function rssOf(pid: number): Promise<number | undefined> {
 }
 
 /**
- * Runs `contact-sync push` on a CSV of `rows` rows and samples its RSS every 50 ms; progress is
- * read from what it writes: one dry-run line per row and store, or one report line per row and
- * store for a real push.
+ * Runs `contact-sync push` and samples its RSS every 50 ms; the peaks are taken over the first
+ * 10 %, 50 % and 100 % of the run's duration. Its stdout goes to /dev/null: written to a pipe, the
+ * dry run's output outruns the reader and the command buffers it (see docs/performance.md).
  */
-async function runPush(
-  cli: string,
-  args: string[],
-  rows: number,
-  stores: number,
-  progressOf: () => Promise<number>,
-  onStdout?: (chunk: Buffer) => void,
-): Promise<MemoryRun> {
+async function runPush(cli: string, args: string[], rows: number): Promise<MemoryRun> {
   const started = performance.now();
   const child = spawn(process.execPath, [cli, 'push', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => onStdout?.(chunk));
   child.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-2000);
   });
   const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  const peaks: [number, number, number] = [0, 0, 0];
-  let peak = 0;
   let running = true;
   void exited.then(() => {
     running = false;
   });
-  const marks = [0.1, 0.5, 1];
+  const samples: { at: number; rss: number }[] = [];
   while (running) {
     const rss = await rssOf(child.pid as number);
-    if (rss !== undefined) peak = Math.max(peak, rss);
-    const done = (await progressOf()) / (rows * stores);
-    marks.forEach((mark, index) => {
-      if (done < mark || index === 2) peaks[index] = peak;
-    });
+    if (rss !== undefined) samples.push({ at: performance.now() - started, rss });
     await new Promise((wait) => setTimeout(wait, 50));
   }
   const exitCode = await exited;
   if (exitCode !== 0) throw new Error(`contact-sync push exited ${exitCode}: ${stderr}`);
-  return { rows, seconds: (performance.now() - started) / 1000, peakAt: peaks, exitCode };
+  const duration = performance.now() - started;
+  const peakUntil = (share: number) =>
+    Math.max(0, ...samples.filter((sample) => sample.at <= share * duration).map((s) => s.rss));
+  return {
+    rows,
+    seconds: duration / 1000,
+    peakAt: [peakUntil(0.1), peakUntil(0.5), peakUntil(1)],
+    exitCode,
+  };
 }
 
 /**
@@ -123,21 +117,10 @@ export async function measureMemory(
     // The sandbox's stores, without Callbell's client-side limit of 300/s (a real vendor's).
     const stores = sandbox.configs.map((item) => ({ ...item, rateLimit: false }));
     await writeFile(config, JSON.stringify({ stores, defaultCountry: 'FR' }));
-    const storeCount = stores.length;
 
     const dryCsv = join(folder, 'dry.csv');
     await writeCsv(dryCsv, options.dryRows);
-    let lines = 0;
-    const dryRun = await runPush(
-      cli,
-      [dryCsv, '--config', config, '--dry-run'],
-      options.dryRows,
-      storeCount,
-      async () => lines,
-      (chunk) => {
-        for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines += 1;
-      },
-    );
+    const dryRun = await runPush(cli, [dryCsv, '--config', config, '--dry-run'], options.dryRows);
     await rm(dryCsv);
 
     await sandbox.reset();
@@ -148,40 +131,10 @@ export async function measureMemory(
       cli,
       [pushCsv, '--config', config, '--report', report, '--concurrency', '16'],
       options.pushRows,
-      storeCount,
-      lineCounter(report),
     );
     return { dryRun, push };
   } finally {
     await rm(folder, { recursive: true, force: true });
     await sandbox.reset();
   }
-}
-
-/** Counts the lines written so far to a file that grows, reading only what is new each time. */
-function lineCounter(path: string): () => Promise<number> {
-  let offset = 0;
-  let lines = 0;
-  const buffer = Buffer.alloc(1 << 20);
-  return async () => {
-    const file = await open(path, 'r').catch(() => undefined);
-    if (!file) return lines;
-    try {
-      for (;;) {
-        const { bytesRead } = await file.read(buffer, 0, buffer.length, offset);
-        if (bytesRead === 0) break;
-        offset += bytesRead;
-        for (
-          let at = buffer.indexOf(10);
-          at !== -1 && at < bytesRead;
-          at = buffer.indexOf(10, at + 1)
-        ) {
-          lines += 1;
-        }
-      }
-    } finally {
-      await file.close();
-    }
-    return lines;
-  };
 }
