@@ -25,6 +25,8 @@ const SMSPARTNER_KEY = 'CANARYKEY-smsp-7f3a9c21';
 const CALLBELL_TOKEN = 'CANARYTOKEN-cb-b41e77d0';
 const NOTIFICORE_KEY = 'test_CANARYKEY-nc-5e2d90';
 const PHONE = '+33698765432';
+/** `${NAME}`: a CLI config placeholder filled from the environment. */
+const placeholder = (name: string) => `\${${name}}`;
 /** Every written form contains these digits: E.164, digits only, national (0698765432). */
 const PHONE_DIGITS = '698765432';
 
@@ -226,9 +228,9 @@ describe('canary credentials and phone through the command line', () => {
     const config = join(directory, 'contact-sync.config.json');
     const stores = configs().map((store) => ({
       ...store,
-      ...(store.provider === 'smspartner' ? { apiKey: '${SMSPARTNER_KEY}' } : {}),
-      ...(store.provider === 'callbell' ? { apiToken: '${CALLBELL_TOKEN}' } : {}),
-      ...(store.provider === 'notificore' ? { apiKey: '${NOTIFICORE_KEY}' } : {}),
+      ...(store.provider === 'smspartner' ? { apiKey: placeholder('SMSPARTNER_KEY') } : {}),
+      ...(store.provider === 'callbell' ? { apiToken: placeholder('CALLBELL_TOKEN') } : {}),
+      ...(store.provider === 'notificore' ? { apiKey: placeholder('NOTIFICORE_KEY') } : {}),
     }));
     await writeFile(config, JSON.stringify({ stores }));
     const input = join(directory, 'contacts.csv');
