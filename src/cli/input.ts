@@ -177,13 +177,26 @@ function fromFlat(row: Record<string, unknown>, position: number, source: string
     } else if (CONTACT_COLUMNS.has(column)) {
       contact[column] = value;
     } else if (column === 'customFields' && typeof value === 'object') {
-      Object.assign(customFields, value);
+      for (const [name, item] of Object.entries(value)) setOwn(customFields, name, item);
     } else {
-      customFields[column] = value;
+      setOwn(customFields, column, value);
     }
   }
   if (Object.keys(customFields).length) contact.customFields = customFields;
   return withKey(row.key, contact, position, source);
+}
+
+/**
+ * Sets a key as the row's own, even `__proto__` (which plain assignment would turn into the
+ * object's prototype, dropping it): validation then refuses it by name.
+ */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
 }
 
 function withKey(

@@ -284,11 +284,9 @@ describe('no prototype pollution', () => {
 });
 
 describe('CLI input rows with reserved keys', () => {
-  // Known defect, not fixed here (src/cli/input.ts belongs to the CLI's owner): fromFlat assigns
-  // `customFields[column] = value`, so a `__proto__` column (CSV) or key (JSON, NDJSON) is dropped
-  // without a word instead of failing the row with invalid_input. Nothing global is polluted.
-  // When fixed, this test fails: turn `it.fails` into `it`.
-  it.fails('a __proto__ column or key reaches validation (and fails the row) instead of vanishing', async () => {
+  // A `__proto__` column (CSV) or key (JSON, NDJSON) is kept as the row's own key, so validation
+  // fails the row by name instead of the key vanishing into the object's prototype.
+  it('a __proto__ column or key reaches validation (and fails the row) instead of vanishing', async () => {
     const { readRecords } = await import('../../src/cli/input.js');
     const csv = join(directory, 'proto.csv');
     const ndjson = join(directory, 'proto.ndjson');
