@@ -62,31 +62,34 @@ export function describeContactStore(
       harness.createStore({ ...fast, ...local(), ...overrides });
     const unauthorizedStore = () => harness.createUnauthorizedStore(local());
 
-    if (over === 'sandbox') {
-      beforeAll(async () => {
+    beforeAll(async () => {
+      if (over === 'sandbox') {
         server = await serveEmulators({ emulators: { [harness.provider]: harness.emulator } });
-      });
-      beforeEach(() => {
-        const running = server as RunningServer;
-        running.reset();
-        mount = {
-          requests: running.requests,
-          fail: (fault) => running.inject(fault),
-          clear: () => running.reset(),
-        };
-      });
-      afterAll(() => server?.close());
-    } else {
-      beforeAll(() => nock.disableNetConnect());
-      beforeEach(() => {
+      } else {
+        nock.disableNetConnect();
+      }
+    });
+    beforeEach(() => {
+      if (!server) {
         harness.emulator.reset();
         mount = mountEmulator(harness.emulator, harness.origin);
-      });
-      afterEach(() => nock.cleanAll());
-      afterAll(() => {
-        nock.enableNetConnect();
-      });
-    }
+        return;
+      }
+      const running = server;
+      running.reset();
+      mount = {
+        requests: running.requests,
+        fail: (fault) => running.inject(fault),
+        clear: () => running.reset(),
+      };
+    });
+    afterEach(() => {
+      if (!server) nock.cleanAll();
+    });
+    afterAll(async () => {
+      if (server) await server.close();
+      else nock.enableNetConnect();
+    });
 
     const creates = () =>
       mount.requests.filter(

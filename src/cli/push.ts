@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { ContactStore } from '../contact-store.js';
@@ -211,7 +212,8 @@ async function dryRun(options: PushCommandOptions, stores: ContactStore[]): Prom
               : String(error);
           line = { key: row.key, position: row.position, provider: store.provider, error: message };
         }
-        options.out.write(`${JSON.stringify(line)}\n`);
+        // A reader slower than the file (a pipe) must slow the run, not fill memory.
+        if (!options.out.write(`${JSON.stringify(line)}\n`)) await once(options.out, 'drain');
       }
     }
   } finally {

@@ -173,10 +173,14 @@ export async function serveEmulators(options: ServeOptions): Promise<RunningServ
       at: Date.now(),
     };
     log(entry);
-    if (fault.drop === 'before') return drop(request, response);
     if (!fault.drop) {
       entry.status = fault.status ?? 500;
-      return send(response, { status: entry.status, headers: fault.headers, body: fault.body });
+      send(response, { status: entry.status, headers: fault.headers, body: fault.body });
+      return;
+    }
+    if (fault.drop === 'before') {
+      drop(request, response);
+      return;
     }
     entry.status = emulator.handle({
       method: call.method,

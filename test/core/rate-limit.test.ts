@@ -57,7 +57,7 @@ describe('createRateLimiter', () => {
     const next = limiter.acquire();
     controller.abort();
     expect(await aborted).toMatchObject({ code: 'aborted' });
-    await vi.advanceTimersByTimeAsync(1000);
+    await vi.advanceTimersByTimeAsync(1010);
     await expect(next).resolves.toBeUndefined();
   });
 
