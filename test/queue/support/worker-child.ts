@@ -1,17 +1,30 @@
 /**
  * Child process of the scale-out test: one sync worker. Env: REDIS_URL, QUEUE_NAME, STORES (JSON
- * store configs), CONCURRENCY, LOCK_MS, MARGIN_MS. Prints `ready` once taking jobs, then one `done <n>` line
+ * store configs), CONCURRENCY, LOCK_MS, MARGIN_MS, SENT_LOG (a file for request starts). Prints `ready` once taking jobs, then one `done <n>` line
  * per 100 jobs; on SIGTERM closes gracefully and exits 0.
  */
+import { openSync, writeSync } from 'node:fs';
 import type { ContactStoreConfig } from '../../../providers/registry.js';
 import { createSyncWorker } from '../../../src/queue/index.js';
+
+// Every request start, as `<provider> <epoch ms>` lines: written synchronously, so a SIGKILL
+// loses none of those already sent.
+const sentLog = process.env.SENT_LOG ? openSync(process.env.SENT_LOG, 'a') : undefined;
+const hooks = {
+  onRequest: (event: { provider: string }) => {
+    if (sentLog !== undefined) writeSync(sentLog, `${event.provider} ${Date.now()}\n`);
+  },
+};
 
 const connection = process.env.REDIS_URL ?? '';
 let done = 0;
 const worker = createSyncWorker({
   connection,
   name: process.env.QUEUE_NAME ?? '',
-  stores: JSON.parse(process.env.STORES ?? '[]') as ContactStoreConfig[],
+  stores: (JSON.parse(process.env.STORES ?? '[]') as ContactStoreConfig[]).map((store) => ({
+    ...store,
+    hooks,
+  })),
   concurrency: Number(process.env.CONCURRENCY ?? 8),
   lockDurationMs: Number(process.env.LOCK_MS ?? 30_000),
   limiterMarginMs: Number(process.env.MARGIN_MS ?? 100),
