@@ -1,14 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContactStoreConfig } from '../../providers/registry.js';
 import { type Sandbox, startSandbox } from '../../providers/sandbox.js';
 import { createSyncQueue, type SyncQueue } from '../../src/queue/index.js';
 import type { SyncRecord } from '../../src/sync/index.js';
+import { bundleForChild } from '../support/child-process.js';
 import { type RedisServer, startRedisServer } from '../sync/support/redis-server.js';
 import { waitFor } from './support/wait-for.js';
 import { maxInWindow } from './support/windows.js';
@@ -38,22 +37,12 @@ let sentLog: string;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  // Bundled next to node_modules, so the child resolves bullmq and ioredis as the library does.
-  const outDir = resolve('node_modules/.cache/contact-sync-queue-test');
-  mkdirSync(outDir, { recursive: true });
-  childScript = join(outDir, `worker-child-${process.pid}.mjs`);
-  sentLog = join(outDir, `sent-${process.pid}.log`);
+  childScript = await bundleForChild(
+    new URL('./support/worker-child.ts', import.meta.url),
+    'worker-child',
+  );
+  sentLog = join(dirname(childScript), `sent-${process.pid}.log`);
   rmSync(sentLog, { force: true });
-  await build({
-    entryPoints: [fileURLToPath(new URL('./support/worker-child.ts', import.meta.url))],
-    outfile: childScript,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'silent',
-  });
   [redis, sandbox] = await Promise.all([startRedisServer(), startSandbox()]);
 });
 

@@ -1,15 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../providers/sandbox.js';
 import { runCli } from '../../src/cli/main.js';
 import { seededRandom } from '../../src/sandbox/random.js';
 import { fileLinkStore } from '../../src/sync/index.js';
+import { bundleForChild, spawnNode } from '../support/child-process.js';
 
 const COUNT = 200;
 const PROVIDERS = ['smspartner', 'callbell', 'notificore'] as const;
@@ -25,21 +24,7 @@ beforeAll(async () => {
   directory = await mkdtemp(join(tmpdir(), 'contact-sync-crash-cli-'));
   // The real command line, bundled for plain Node into a folder that is not committed;
   // dependencies resolve from the project's node_modules.
-  const cacheDirectory = fileURLToPath(
-    new URL('../../node_modules/.cache/contact-sync-reliability/', import.meta.url),
-  );
-  await mkdir(cacheDirectory, { recursive: true });
-  cliScript = join(cacheDirectory, `cli-${process.pid}.mjs`);
-  await build({
-    entryPoints: [fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url))],
-    outfile: cliScript,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'silent',
-  });
+  cliScript = await bundleForChild(new URL('../../src/cli/bin.ts', import.meta.url), 'cli');
   sandbox = await startSandbox();
   input = join(directory, 'contacts.csv');
   const rows = ['key,phone,firstName,company'];
@@ -57,26 +42,17 @@ afterAll(async () => {
   await rm(cliScript, { force: true });
 });
 
-function push(links: string): {
-  child: ChildProcess;
-  exit: Promise<{ code: number | null; signal: string | null; output: string }>;
-} {
-  const child = spawn(
-    process.execPath,
-    [cliScript, 'push', input, '--config', config, '--links', links, '--concurrency', '8'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exit = new Promise<{ code: number | null; signal: string | null; output: string }>(
-    (resolve) => child.once('exit', (code, signal) => resolve({ code, signal, output })),
-  );
-  return { child, exit };
+function push(links: string) {
+  return spawnNode(cliScript, [
+    'push',
+    input,
+    '--config',
+    config,
+    '--links',
+    links,
+    '--concurrency',
+    '8',
+  ]);
 }
 
 /** Kills `child` once the sandbox has received `requests` more requests. */

@@ -1,11 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileLinkStore } from '../../src/sync/index.js';
+import { bundleForChild, spawnNode } from '../support/child-process.js';
 import { startVendorServer, type VendorServer } from './support/http-vendor-server.js';
 
 const COUNT = 2000;
@@ -18,17 +16,10 @@ let vendors: VendorServer[];
 
 beforeAll(async () => {
   directory = await mkdtemp(join(tmpdir(), 'contact-sync-crash-'));
-  childScript = join(directory, 'push-child.mjs');
-  // The child runs plain Node: bundle the TypeScript sources it needs once.
-  await build({
-    entryPoints: [fileURLToPath(new URL('./support/push-child.ts', import.meta.url))],
-    outfile: childScript,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'silent',
-  });
+  childScript = await bundleForChild(
+    new URL('./support/push-child.ts', import.meta.url),
+    'push-child',
+  );
   vendors = await Promise.all(['alpha', 'beta'].map(startVendorServer));
 });
 
@@ -37,32 +28,15 @@ afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-function runChild(linksPath: string): {
-  child: ChildProcess;
-  exit: Promise<{ code: number | null; signal: string | null; output: string }>;
-} {
-  const child = spawn(process.execPath, [childScript], {
+function runChild(linksPath: string) {
+  return spawnNode(childScript, [], {
     env: {
       ...process.env,
       VENDORS: JSON.stringify(vendors.map((vendor) => ({ name: vendor.name, url: vendor.url }))),
       COUNT: String(COUNT),
       LINKS_PATH: linksPath,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exit = new Promise<{ code: number | null; signal: string | null; output: string }>(
-    (resolve) => {
-      child.once('exit', (code, signal) => resolve({ code, signal, output }));
-    },
-  );
-  return { child, exit };
 }
 
 describe('fileLinkStore across a SIGKILL', () => {
