@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { type FaultKind, type Sandbox, startSandbox } from '../../providers/sandbox.js';
 import { runCli } from '../../src/cli/main.js';
+import { textTable } from '../../src/cli/text-table.js';
 import { fileLinkStore } from '../../src/sync/index.js';
 
 /** Every fault the sandbox can inject: what the soak draws from. */
@@ -392,15 +393,6 @@ export function renderSoak(figures: SoakFigures): string {
     (vendor.requests / figures.contacts).toFixed(2),
     String(vendor.faults),
   ]);
-  const widths = header.map((title, index) =>
-    Math.max(title.length, ...rows.map((row) => (row[index] ?? '').length)),
-  );
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, index) =>
-        index === 0 ? cell.padEnd(widths[0] ?? 0) : cell.padStart(widths[index] ?? 0),
-      )
-      .join('  ');
   const codes = figures.vendors
     .filter((vendor) => vendor.failed > 0)
     .map(
@@ -416,8 +408,7 @@ export function renderSoak(figures: SoakFigures): string {
       .map(([kind, count]) => `${kind} ${count}`)
       .join(', ')}`,
     '',
-    line(header),
-    ...rows.map(line),
+    ...textTable(header, rows),
     '',
     `rows with a failure: ${figures.failedRows}; rows in --rejects: ${figures.rejectedRows}; rejected but synced: ${figures.rejectedButSynced}; report lines missing: ${figures.missingReportLines}`,
   ];

@@ -1,4 +1,5 @@
 import type { PushReport, PushStatus } from '../sync/index.js';
+import { textTable } from './text-table.js';
 
 const COLUMNS: PushStatus[] = ['created', 'updated', 'unchanged', 'failed', 'skipped'];
 const REASONS_SHOWN = 5;
@@ -51,16 +52,7 @@ export function createSummary(providers: readonly string[]): Summary {
         provider,
         ...COLUMNS.map((column) => String(row[column] ?? 0)),
       ]);
-      const widths = header.map((title, index) =>
-        Math.max(title.length, ...rows.map((row) => (row[index] ?? '').length)),
-      );
-      const line = (cells: string[]) =>
-        cells
-          .map((cell, index) =>
-            index === 0 ? cell.padEnd(widths[0] ?? 0) : cell.padStart(widths[index] ?? 0),
-          )
-          .join('  ');
-      const out = [line(header), ...rows.map(line)];
+      const out = textTable(header, rows);
       const reasonLines = topLines(reasons);
       if (reasonLines.length) out.push('', 'First reasons:', ...reasonLines);
       const warningLines = topLines(warnings);
