@@ -1,6 +1,10 @@
 import type { ContactStore } from '../src/contact-store.js';
 import { invalidConfig } from '../src/errors.js';
-import { type CallbellOptions, createCallbellContactStore } from './callbell/index.js';
+import {
+  CALLBELL_REQUESTS_PER_SECOND,
+  type CallbellOptions,
+  createCallbellContactStore,
+} from './callbell/index.js';
 import { createNotificoreContactStore, type NotificoreOptions } from './notificore/index.js';
 import { createSmsPartnerContactStore, type SmsPartnerOptions } from './smspartner/index.js';
 
@@ -15,6 +19,21 @@ const FACTORIES: Record<string, (options: never) => ContactStore> = {
   callbell: createCallbellContactStore,
   notificore: createNotificoreContactStore,
 };
+
+/**
+ * Each vendor's documented request rate, the default of its `rateLimit` (vendors without one
+ * have none). Shared limiters (the queue's workers) start from it too.
+ */
+const DOCUMENTED_REQUESTS_PER_SECOND: Record<string, number> = {
+  callbell: CALLBELL_REQUESTS_PER_SECOND,
+};
+
+/** The vendor's documented request rate, or `undefined` when it publishes none. */
+export function documentedRequestsPerSecond(provider: string): number | undefined {
+  return Object.hasOwn(DOCUMENTED_REQUESTS_PER_SECOND, provider)
+    ? DOCUMENTED_REQUESTS_PER_SECOND[provider]
+    : undefined;
+}
 
 /**
  * Builds the store that `config.provider` names. Throws `invalid_config` naming the option when

@@ -1,7 +1,10 @@
 import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { CALLBELL_REQUESTS_PER_SECOND } from '../../providers/callbell/callbell-contact-store.js';
-import { type ContactStoreConfig, createContactStore } from '../../providers/registry.js';
+import {
+  type ContactStoreConfig,
+  createContactStore,
+  documentedRequestsPerSecond,
+} from '../../providers/registry.js';
 import type { ContactStore } from '../contact-store.js';
 import { type ContactSyncError, invalidConfig, isContactSyncError } from '../errors.js';
 import { redisLinkStore } from '../redis/redis-link-store.js';
@@ -22,9 +25,6 @@ import {
   type QueueIdentity,
 } from './queue-options.js';
 import { type RedisRateLimiter, redisRateLimiter } from './redis-rate-limiter.js';
-
-/** Vendors' documented request rates, applied when a store config sets no `rateLimit`. */
-const DOCUMENTED_RATES: Record<string, number> = { callbell: CALLBELL_REQUESTS_PER_SECOND };
 
 export interface SyncWorkerOptions extends QueueIdentity {
   /** A Redis URL or ioredis connection options. Required. */
@@ -238,7 +238,7 @@ function rateOf(config: ContactStoreConfig): number | undefined {
   const { rateLimit } = config as { rateLimit?: { requestsPerSecond?: unknown } | false };
   if (rateLimit === false) return undefined;
   const given = rateLimit?.requestsPerSecond;
-  return typeof given === 'number' ? given : DOCUMENTED_RATES[config.provider];
+  return typeof given === 'number' ? given : documentedRequestsPerSecond(config.provider);
 }
 
 /** Builds every store with its shared limiter; a bad config throws naming `stores.<i>.<option>`. */
