@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { refuseReservedKeys } from './validation.js';
 
 /** Upper bounds that keep one contact small whatever the vendor allows. */
 export const LIMITS = {
@@ -13,8 +14,6 @@ export const LIMITS = {
 
 /** Half of a UTF-16 pair without the other half: text no URL or JSON encoder can carry. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-const FORBIDDEN_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
 
 const text = v.pipe(v.string(), v.maxLength(LIMITS.text, `at most ${LIMITS.text} characters`));
 
@@ -47,19 +46,11 @@ const customFieldKey = v.pipe(
   v.string(),
   v.minLength(1, 'a custom field name cannot be empty'),
   v.maxLength(LIMITS.customFieldKey, `at most ${LIMITS.customFieldKey} characters`),
-  v.check((key) => !FORBIDDEN_KEYS.has(key), 'this name is reserved'),
 );
 
 const customFields = v.pipe(
   v.unknown(),
-  // valibot's record skips these keys silently; refuse them instead of dropping them.
-  v.check(
-    (value) =>
-      typeof value !== 'object' ||
-      value === null ||
-      !Object.keys(value).some((key) => FORBIDDEN_KEYS.has(key)),
-    'these names are reserved: __proto__, prototype, constructor',
-  ),
+  refuseReservedKeys(),
   v.record(
     customFieldKey,
     v.pipe(

@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { invalidConfig } from './errors.js';
 import { isCountryCode } from './phone.js';
 import type { RateLimiter } from './rate-limit.js';
-import { parseWith } from './validation.js';
+import { parseWith, refuseReservedKeys } from './validation.js';
 
 /** Events given to `hooks`. They carry no key, token, phone number or body. */
 export interface RequestEvent {
@@ -69,8 +69,6 @@ export interface CommonOptions {
   hooks?: Hooks;
 }
 
-const RESERVED_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
-
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
 /** True for https URLs, and for http URLs on a loopback host (a local sandbox or proxy). */
@@ -107,21 +105,10 @@ export const commonOptionEntries = {
   ),
   fieldMap: v.optional(
     v.pipe(
-      // valibot's record skips `__proto__` silently: refuse the reserved names before it runs.
       v.unknown(),
-      v.check(
-        (value) =>
-          typeof value !== 'object' ||
-          value === null ||
-          !Object.keys(value).some((key) => RESERVED_KEYS.has(key)),
-        'these names are reserved: __proto__, prototype, constructor',
-      ),
+      refuseReservedKeys(),
       v.record(
-        v.pipe(
-          v.string(),
-          v.minLength(1),
-          v.check((key) => !RESERVED_KEYS.has(key), 'reserved name'),
-        ),
+        v.pipe(v.string(), v.minLength(1)),
         v.union([v.pipe(v.string(), v.minLength(1)), v.pipe(v.number(), v.integer())]),
       ),
       v.maxEntries(200),

@@ -38,6 +38,25 @@ function describeIssue(issue: v.BaseIssue<unknown>): string {
   return issue.message.replace(/ but received .*/, '');
 }
 
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'prototype', 'constructor']);
+
+/** Names that would reach an object's prototype instead of its own keys. */
+export function isReservedKey(key: string): boolean {
+  return RESERVED_KEYS.has(key);
+}
+
+/**
+ * Refuses an object with a reserved own key. valibot's `record` skips those keys silently, so
+ * this check goes before it in the pipe: the name is refused instead of dropped.
+ */
+export function refuseReservedKeys() {
+  return v.check(
+    (value: unknown) =>
+      typeof value !== 'object' || value === null || !Object.keys(value).some(isReservedKey),
+    'these names are reserved: __proto__, prototype, constructor',
+  );
+}
+
 /** Parses `value` with `schema`, or calls `fail` with the issues (which must throw). */
 export function parseWith<TSchema extends AnySchema>(
   schema: TSchema,

@@ -4,6 +4,7 @@ import type { ContactStore } from '../contact-store.js';
 import { isContactSyncError } from '../errors.js';
 import { isAllowedBaseUrl } from '../options.js';
 import { isCountryCode } from '../phone.js';
+import { isReservedKey } from '../validation.js';
 
 /** The command line's configuration file. */
 export interface CliConfig {
@@ -18,7 +19,6 @@ export class ConfigError extends Error {
 }
 
 const SECRET_OPTIONS = new Set(['apiKey', 'apiToken']);
-const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /**
@@ -107,7 +107,7 @@ function fillPlaceholders(
     const path = prefix ? `${prefix}.${key}` : key;
     // JSON.parse keeps "__proto__" as an own key; copied by assignment it would set the copy's
     // prototype and vanish without a word instead of failing as an unknown option.
-    if (RESERVED_KEYS.has(key)) throw fail(path, 'reserved name, not an option');
+    if (isReservedKey(key)) throw fail(path, 'reserved name, not an option');
     if (typeof item === 'string') {
       result[key] = item.replace(PLACEHOLDER, (_, name: string) => {
         const variable = env[name];
