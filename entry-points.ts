@@ -3,11 +3,11 @@
  * name each of them, and test/entry-points.test.ts fails when the two (or providers/) disagree.
  */
 export const entryPoints: Record<string, string> = {
-  index: 'src/index.ts',
+  index: 'index.ts',
   smspartner: 'providers/smspartner/index.ts',
   callbell: 'providers/callbell/index.ts',
   notificore: 'providers/notificore/index.ts',
   redis: 'src/redis/index.ts',
-  sandbox: 'providers/sandbox.ts',
-  queue: 'src/queue/index.ts',
+  sandbox: 'sandbox/index.ts',
+  queue: 'queue/index.ts',
 };

@@ -3,7 +3,7 @@ import { entryPoints } from './entry-points.js';
 
 export default defineConfig({
   // The command line is a bin, not an export.
-  entry: { ...entryPoints, cli: 'src/cli/bin.ts' },
+  entry: { ...entryPoints, cli: 'cli/bin.ts' },
   format: ['esm'],
   dts: true,
   sourcemap: true,

@@ -20,7 +20,7 @@ export async function buildCli(): Promise<string> {
   await mkdir(folder, { recursive: true });
   const outfile = join(folder, 'cli.mjs');
   await build({
-    entryPoints: ['src/cli/bin.ts'],
+    entryPoints: ['cli/bin.ts'],
     outfile,
     bundle: true,
     platform: 'node',
@@ -104,7 +104,7 @@ async function runPush(cli: string, args: string[], rows: number): Promise<Memor
 
 /**
  * Row 4: a dry run over `dryRows` rows, then a real push of `pushRows` rows to the sandbox, with
- * the command built from src/cli into the cache folder.
+ * the command built from cli/ into the cache folder.
  */
 export async function measureMemory(
   sandbox: RemoteSandbox,

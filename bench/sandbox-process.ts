@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import type { ContactStoreConfig } from '../providers/registry.js';
-import { startSandbox } from '../providers/sandbox.js';
+import { startSandbox } from '../sandbox/index.js';
 
 /** The environment variable that turns the benchmark's own bundle into a sandbox server. */
 const CHILD_FLAG = 'CONTACT_SYNC_BENCH_SANDBOX_LATENCY';

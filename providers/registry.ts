@@ -1,12 +1,11 @@
 import type { ContactStore } from '../src/contact-store.js';
 import { invalidConfig } from '../src/errors.js';
-import {
-  CALLBELL_REQUESTS_PER_SECOND,
-  type CallbellOptions,
-  createCallbellContactStore,
-} from './callbell/index.js';
-import { createNotificoreContactStore, type NotificoreOptions } from './notificore/index.js';
-import { createSmsPartnerContactStore, type SmsPartnerOptions } from './smspartner/index.js';
+import type { ProviderDefinition } from '../src/provider-definition.js';
+import { type CallbellOptions, callbellProvider } from './callbell/index.js';
+import { type NotificoreOptions, notificoreProvider } from './notificore/index.js';
+import { type SmsPartnerOptions, smsPartnerProvider } from './smspartner/index.js';
+
+export type { ProviderDefinition } from '../src/provider-definition.js';
 
 /** Plain, JSON-able configuration of one store: change it to change vendors, not code. */
 export type ContactStoreConfig =
@@ -14,25 +13,24 @@ export type ContactStoreConfig =
   | ({ provider: 'callbell' } & CallbellOptions)
   | ({ provider: 'notificore' } & NotificoreOptions);
 
-const FACTORIES: Record<string, (options: never) => ContactStore> = {
-  smspartner: createSmsPartnerContactStore,
-  callbell: createCallbellContactStore,
-  notificore: createNotificoreContactStore,
-};
+/** Every shipped vendor, by name: the one list the root entry, the CLI and the queue read. */
+export const providerDefinitions: Readonly<Record<string, ProviderDefinition<never>>> =
+  Object.freeze({
+    [smsPartnerProvider.name]: smsPartnerProvider as ProviderDefinition<never>,
+    [callbellProvider.name]: callbellProvider as ProviderDefinition<never>,
+    [notificoreProvider.name]: notificoreProvider as ProviderDefinition<never>,
+  });
 
-/**
- * Each vendor's documented request rate, the default of its `rateLimit` (vendors without one
- * have none). Shared limiters (the queue's workers) start from it too.
- */
-const DOCUMENTED_REQUESTS_PER_SECOND: Record<string, number> = {
-  callbell: CALLBELL_REQUESTS_PER_SECOND,
-};
+/** The definition of a shipped vendor, or `undefined` for any other name. */
+export function providerDefinition(name: unknown): ProviderDefinition<never> | undefined {
+  return typeof name === 'string' && Object.hasOwn(providerDefinitions, name)
+    ? providerDefinitions[name]
+    : undefined;
+}
 
 /** The vendor's documented request rate, or `undefined` when it publishes none. */
 export function documentedRequestsPerSecond(provider: string): number | undefined {
-  return Object.hasOwn(DOCUMENTED_REQUESTS_PER_SECOND, provider)
-    ? DOCUMENTED_REQUESTS_PER_SECOND[provider]
-    : undefined;
+  return providerDefinition(provider)?.requestsPerSecond;
 }
 
 /**
@@ -51,19 +49,16 @@ export function createContactStore(config: ContactStoreConfig): ContactStore {
     // A getter or a proxy trap of the caller's object threw while it was read.
     throw invalidConfig([{ path: '', message: 'could not be read (a getter or proxy threw)' }]);
   }
-  const factory =
-    typeof provider === 'string' && Object.hasOwn(FACTORIES, provider)
-      ? FACTORIES[provider]
-      : undefined;
-  if (!factory) {
+  const definition = providerDefinition(provider);
+  if (!definition) {
     throw invalidConfig([
       {
         path: 'provider',
-        message: `expected one of ${Object.keys(FACTORIES)
+        message: `expected one of ${Object.keys(providerDefinitions)
           .map((name) => `'${name}'`)
           .join(', ')}`,
       },
     ]);
   }
-  return factory(options as never);
+  return definition.create(options as never);
 }

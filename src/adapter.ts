@@ -1,18 +1,11 @@
 import { createHttpClient, type HttpClient, type HttpClientOptions } from './http.js';
 import type { CommonOptions } from './options.js';
+import type { ProviderDefinition } from './provider-definition.js';
 import { resolveRetryPolicy } from './retry.js';
 import type { StoreSettings } from './store.js';
 
-/** What a vendor's factory knows about itself. */
-export interface ProviderDefaults {
-  provider: string;
-  /** The vendor's https base URL. */
-  baseUrl: string;
-  /** The vendor's documented request rate, applied when `rateLimit` is not given. */
-  requestsPerSecond?: number;
-  /** Default per-attempt timeout in ms. */
-  timeout?: number;
-}
+/** What a vendor's factory knows about itself: the facts of its `ProviderDefinition`. */
+export type ProviderDefaults = Pick<ProviderDefinition, 'name' | 'baseUrl' | 'requestsPerSecond'>;
 
 export type AdapterHttpOptions = Pick<HttpClientOptions, 'secrets' | 'authorize' | 'headers'>;
 
@@ -32,9 +25,9 @@ export function setUpAdapter(
       : (options.rateLimit?.requestsPerSecond ?? defaults.requestsPerSecond);
   return {
     http: createHttpClient({
-      provider: defaults.provider,
+      provider: defaults.name,
       baseUrl: (options.baseUrl ?? defaults.baseUrl).replace(/\/+$/, ''),
-      timeout: options.timeout ?? defaults.timeout ?? 10_000,
+      timeout: options.timeout ?? 10_000,
       retry,
       requestsPerSecond,
       limiter: options.limiter,

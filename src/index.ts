@@ -1,7 +1,4 @@
-export {
-  type ContactStoreConfig,
-  createContactStore,
-} from '../providers/registry.js';
+/** The neutral core: the model, the store contract, errors, phones and ContactSync. It names no vendor. */
 export type { Contact, ContactInput, ContactPatch, Warning, WarningReason } from './contact.js';
 export { LIMITS } from './contact-schema.js';
 export type {

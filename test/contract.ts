@@ -1,10 +1,10 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ProviderEmulator } from '../sandbox/emulator.js';
+import { type RunningServer, serveEmulators } from '../sandbox/server.js';
 import type { ContactStore } from '../src/contact-store.js';
-import type { ProviderEmulator } from '../src/emulator.js';
 import { isContactSyncError } from '../src/errors.js';
 import type { CommonOptions, RequestEvent } from '../src/options.js';
-import { type RunningServer, serveEmulators } from '../src/sandbox/server.js';
 import { type Fault, type MountedEmulator, mountEmulator } from './support/nock-emulator.js';
 
 /** What one adapter gives the conformance suite. */

@@ -2,9 +2,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { type FaultKind, type Sandbox, startSandbox } from '../../providers/sandbox.js';
-import { runCli } from '../../src/cli/main.js';
-import { textTable } from '../../src/cli/text-table.js';
+import { runCli } from '../../cli/main.js';
+import { textTable } from '../../cli/text-table.js';
+import { type FaultKind, type Sandbox, startSandbox } from '../../sandbox/index.js';
 import { fileLinkStore } from '../../src/sync/index.js';
 
 /** Every fault the sandbox can inject: what the soak draws from. */

@@ -1,11 +1,2 @@
-export {
-  CALLBELL_BASE_URL,
-  CALLBELL_REQUESTS_PER_SECOND,
-  createCallbellContactStore,
-} from './callbell-contact-store.js';
-export {
-  type CallbellEmulatorChannel,
-  type CallbellEmulatorOptions,
-  createCallbellEmulator,
-} from './callbell-emulator.js';
-export type { CallbellOptions } from './callbell-options.js';
+export type { CallbellOptions } from './options.js';
+export { callbellProvider, createCallbellContactStore } from './store.js';

@@ -1,2 +1,2 @@
-export { createNotificoreContactStore, NOTIFICORE_BASE_URL } from './notificore-contact-store.js';
-export type { NotificoreOptions } from './notificore-options.js';
+export type { NotificoreOptions } from './options.js';
+export { createNotificoreContactStore, notificoreProvider } from './store.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createContactStore } from '../../src/index.js';
+import { createContactStore } from '../../index.js';
 
 describe('createContactStore', () => {
   it('builds the store the config names, with that vendor capabilities', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../providers/sandbox.js';
-import { type ContactStoreConfig, createContactStore } from '../../src/index.js';
+import { type ContactStoreConfig, createContactStore } from '../../index.js';
+import { type Sandbox, startSandbox } from '../../sandbox/index.js';
 
 /** The same code against each vendor: only the configuration object changes. */
 async function lifecycle(config: ContactStoreConfig) {

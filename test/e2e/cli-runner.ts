@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Sandbox } from '../../providers/sandbox.js';
+import type { Sandbox } from '../../sandbox/index.js';
 
 /** Built by ./global-setup.ts before the tests. */
 export const CLI_FILE = join(

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox } from '../../providers/sandbox.js';
+import { startSandbox } from '../../sandbox/index.js';
 import { CLI_FILE, CSV_HEADER, csvRows, runCli, scratchFolder } from './cli-runner.js';
 
 let files: Awaited<ReturnType<typeof scratchFolder>>;

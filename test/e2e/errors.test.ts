@@ -1,6 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../providers/sandbox.js';
+import { type Sandbox, startSandbox } from '../../sandbox/index.js';
 import { placeholder, runCli, sandboxConfig, scratchFolder } from './cli-runner.js';
 
 let sandbox: Sandbox;

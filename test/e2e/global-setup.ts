@@ -16,7 +16,7 @@ export async function setup(): Promise<void> {
   await mkdir(dirname(CLI_FILE), { recursive: true });
   const temporary = `${CLI_FILE}.${process.pid}.tmp`;
   await build({
-    entryPoints: [join(root, 'src', 'cli', 'bin.ts')],
+    entryPoints: [join(root, 'cli', 'bin.ts')],
     outfile: temporary,
     bundle: true,
     packages: 'external',

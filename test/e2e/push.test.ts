@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../providers/sandbox.js';
+import { type Sandbox, startSandbox } from '../../sandbox/index.js';
 import {
   CSV_HEADER,
   csvRows,

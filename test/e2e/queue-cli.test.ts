@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../providers/sandbox.js';
+import { type Sandbox, startSandbox } from '../../sandbox/index.js';
 import { type RedisServer, startRedisServer } from '../sync/support/redis-server.js';
 import {
   CLI_FILE,

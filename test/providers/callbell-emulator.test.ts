@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { EmulatedCallbellContact } from '../../providers/callbell/callbell-emulator-rules.js';
-import { createCallbellEmulator } from '../../providers/callbell/index.js';
-import type { EmulatorResponse } from '../../src/emulator.js';
+import { createCallbellEmulator } from '../../sandbox/callbell/emulator.js';
+import type { EmulatedCallbellContact } from '../../sandbox/callbell/rules.js';
+import type { EmulatorResponse } from '../../sandbox/emulator.js';
 
 const MAIN = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 const SECOND = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';

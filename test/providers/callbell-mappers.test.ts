@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { CallbellContact } from '../../providers/callbell/callbell-api.js';
+import type { CallbellContact } from '../../providers/callbell/api.js';
 import {
   type CallbellCreateBody,
   fromCallbellContact,
   projectCallbellContact,
   toCallbellCreate,
   toCallbellFields,
-} from '../../providers/callbell/callbell-mappers.js';
+} from '../../providers/callbell/mappers.js';
 import type { ContactInput } from '../../src/contact.js';
 import { MAPPABLE_FIELDS } from '../../src/contact.js';
 import { isUnchanged } from '../../src/store.js';

@@ -1,11 +1,11 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNotificoreContactStore } from '../../providers/notificore/index.js';
+import type { EmulatorRequest } from '../../sandbox/emulator.js';
 import {
   createNotificoreEmulator,
   type NotificoreEmulatorOptions,
-} from '../../providers/notificore/notificore-emulator.js';
-import type { EmulatorRequest } from '../../src/emulator.js';
+} from '../../sandbox/notificore/emulator.js';
 import { mountEmulator } from '../support/nock-emulator.js';
 
 const ORIGIN = 'https://one-api.notificore.ru';

@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseFieldEntries } from '../../providers/notificore/notificore-api.js';
-import type { FieldRouting } from '../../providers/notificore/notificore-fields.js';
+import { parseFieldEntries } from '../../providers/notificore/api.js';
+import type { FieldRouting } from '../../providers/notificore/fields.js';
 import {
   fromNotificoreContact,
   projectForNotificore,
   toIsoDateTime,
   toNotificoreFields,
   toNotificorePhone,
-} from '../../providers/notificore/notificore-mappers.js';
+} from '../../providers/notificore/mappers.js';
 import type { ContactInput } from '../../src/contact.js';
 
 const COMMON = ['firstName', 'lastName', 'name', 'birthday', 'url'] as const;

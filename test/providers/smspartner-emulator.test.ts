@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createSmsPartnerEmulator } from '../../providers/smspartner/smspartner-emulator.js';
-import type { EmulatorRequest } from '../../src/emulator.js';
+import type { EmulatorRequest } from '../../sandbox/emulator.js';
+import { createSmsPartnerEmulator } from '../../sandbox/smspartner/emulator.js';
 
 const KEY = 'test-key';
 

@@ -1,16 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  issuePathFor,
-  resolveFieldMapping,
-} from '../../providers/smspartner/smspartner-field-map.js';
+import { issuePathFor, resolveFieldMapping } from '../../providers/smspartner/fields.js';
 import {
   dateFromSmsPartner,
   fromSmsPartnerContact,
   projectSmsPartnerContact,
   toSmsPartnerContact,
-} from '../../providers/smspartner/smspartner-mappers.js';
-import { phoneFromSmsPartner } from '../../providers/smspartner/smspartner-phone.js';
+} from '../../providers/smspartner/mappers.js';
+import { phoneFromSmsPartner } from '../../providers/smspartner/phone.js';
 import type { ContactInput } from '../../src/contact.js';
 import { isContactSyncError } from '../../src/errors.js';
 

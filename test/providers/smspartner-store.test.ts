@@ -3,10 +3,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createContactStore } from '../../providers/registry.js';
 import {
   createSmsPartnerContactStore,
-  createSmsPartnerEmulator,
   SMS_PARTNER_CAPABILITIES,
   type SmsPartnerOptions,
 } from '../../providers/smspartner/index.js';
+import { createSmsPartnerEmulator } from '../../sandbox/smspartner/emulator.js';
 import { type MountedEmulator, mountEmulator } from '../support/nock-emulator.js';
 
 const KEY = 'sp-store-key-4242';

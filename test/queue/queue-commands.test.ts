@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../providers/sandbox.js';
 import {
   failedCommand,
   queuePushCommand,
   redactUrl,
   workerCommand,
-} from '../../src/cli/queue-commands.js';
-import { createSyncQueue } from '../../src/queue/index.js';
+} from '../../cli/queue-commands.js';
+import { createSyncQueue } from '../../queue/index.js';
+import { type Sandbox, startSandbox } from '../../sandbox/index.js';
 import { type RedisServer, startRedisServer } from '../sync/support/redis-server.js';
 import { waitFor } from './support/wait-for.js';
 

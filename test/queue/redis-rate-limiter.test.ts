@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisRateLimiter } from '../../queue/index.js';
 import { isContactSyncError } from '../../src/errors.js';
-import { redisRateLimiter } from '../../src/queue/index.js';
 import { type RedisServer, startRedisServer } from '../sync/support/redis-server.js';
 import { waitFor } from './support/wait-for.js';
 import { maxInWindow } from './support/windows.js';

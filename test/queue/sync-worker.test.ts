@@ -1,13 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ContactStoreConfig } from '../../providers/registry.js';
-import { type Sandbox, startSandbox } from '../../providers/sandbox.js';
-import { isContactSyncError } from '../../src/errors.js';
 import {
   createSyncQueue,
   createSyncWorker,
   type SyncQueue,
   type SyncWorkerOptions,
-} from '../../src/queue/index.js';
+} from '../../queue/index.js';
+import { type Sandbox, startSandbox } from '../../sandbox/index.js';
+import { isContactSyncError } from '../../src/errors.js';
 import { redisLinkStore } from '../../src/redis/index.js';
 import type { PushReport, SyncRecord } from '../../src/sync/index.js';
 import { type RedisServer, startRedisServer } from '../sync/support/redis-server.js';

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../providers/sandbox.js';
-import { runCli } from '../../src/cli/main.js';
-import { seededRandom } from '../../src/sandbox/random.js';
+import { runCli } from '../../cli/main.js';
+import { type Sandbox, startSandbox } from '../../sandbox/index.js';
+import { seededRandom } from '../../sandbox/random.js';
 import { fileLinkStore } from '../../src/sync/index.js';
 import { bundleForChild, spawnNode } from '../support/child-process.js';
 
@@ -24,7 +24,7 @@ beforeAll(async () => {
   directory = await mkdtemp(join(tmpdir(), 'contact-sync-crash-cli-'));
   // The real command line, bundled for plain Node into a folder that is not committed;
   // dependencies resolve from the project's node_modules.
-  cliScript = await bundleForChild(new URL('../../src/cli/bin.ts', import.meta.url), 'cli');
+  cliScript = await bundleForChild(new URL('../../cli/bin.ts', import.meta.url), 'cli');
   sandbox = await startSandbox();
   input = join(directory, 'contacts.csv');
   const rows = ['key,phone,firstName,company'];

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../providers/sandbox.js';
-import { ConfigError, loadConfig } from '../../src/cli/config.js';
-import { InputFileError, readRecords } from '../../src/cli/input.js';
-import { runCli } from '../../src/cli/main.js';
+import { ConfigError, loadConfig } from '../../cli/config.js';
+import { InputFileError, readRecords } from '../../cli/input.js';
+import { runCli } from '../../cli/main.js';
+import { type Sandbox, startSandbox } from '../../sandbox/index.js';
 import { configLike, nastyString } from './support/arbitraries.js';
 
 /**

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../cli/config.js';
 import { createCallbellContactStore } from '../../providers/callbell/index.js';
 import { createNotificoreContactStore } from '../../providers/notificore/index.js';
 import { createContactStore } from '../../providers/registry.js';
 import { createSmsPartnerContactStore } from '../../providers/smspartner/index.js';
-import { ConfigError, loadConfig } from '../../src/cli/config.js';
 import { LIMITS } from '../../src/contact-schema.js';
 import type { ContactStore } from '../../src/contact-store.js';
 import { isContactSyncError } from '../../src/errors.js';
@@ -287,7 +287,7 @@ describe('CLI input rows with reserved keys', () => {
   // A `__proto__` column (CSV) or key (JSON, NDJSON) is kept as the row's own key, so validation
   // fails the row by name instead of the key vanishing into the object's prototype.
   it('a __proto__ column or key reaches validation (and fails the row) instead of vanishing', async () => {
-    const { readRecords } = await import('../../src/cli/input.js');
+    const { readRecords } = await import('../../cli/input.js');
     const csv = join(directory, 'proto.csv');
     const ndjson = join(directory, 'proto.ndjson');
     await writeFile(csv, 'key,phone,__proto__\nk1,+33612345678,evil\n');

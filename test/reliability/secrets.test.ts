@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createCallbellEmulator } from '../../providers/callbell/callbell-emulator.js';
-import { createNotificoreEmulator } from '../../providers/notificore/notificore-emulator.js';
+import { runCli } from '../../cli/main.js';
 import { type ContactStoreConfig, createContactStore } from '../../providers/registry.js';
-import { createSmsPartnerEmulator } from '../../providers/smspartner/smspartner-emulator.js';
-import { runCli } from '../../src/cli/main.js';
+import { createCallbellEmulator } from '../../sandbox/callbell/emulator.js';
+import { createNotificoreEmulator } from '../../sandbox/notificore/emulator.js';
+import { type RunningServer, serveEmulators } from '../../sandbox/server.js';
+import { createSmsPartnerEmulator } from '../../sandbox/smspartner/emulator.js';
 import type { ContactStore } from '../../src/contact-store.js';
 import { isContactSyncError } from '../../src/errors.js';
-import { type RunningServer, serveEmulators } from '../../src/sandbox/server.js';
 import { createContactSync, memoryLinkStore } from '../../src/sync/index.js';
 
 /**

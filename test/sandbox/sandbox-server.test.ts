@@ -4,7 +4,7 @@ import {
   SANDBOX_CREDENTIALS,
   type Sandbox,
   startSandbox,
-} from '../../providers/sandbox.js';
+} from '../../sandbox/index.js';
 
 const running: Sandbox[] = [];
 afterEach(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createContactStore } from '../../providers/registry.js';
-import { SANDBOX_CREDENTIALS, type Sandbox, startSandbox } from '../../providers/sandbox.js';
+import { SANDBOX_CREDENTIALS, type Sandbox, startSandbox } from '../../sandbox/index.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {

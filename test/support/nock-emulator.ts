@@ -4,7 +4,7 @@ import {
   type ProviderEmulator,
   serializeAnswer,
   type TargetedFault,
-} from '../../src/emulator.js';
+} from '../../sandbox/emulator.js';
 
 /** A response the mount returns instead of (or after) the emulator's. */
 export type Fault = TargetedFault;

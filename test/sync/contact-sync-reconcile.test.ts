@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createCallbellEmulator } from '../../providers/callbell/callbell-emulator.js';
 import { createCallbellContactStore } from '../../providers/callbell/index.js';
+import { createCallbellEmulator } from '../../sandbox/callbell/emulator.js';
 import { createContactSync, memoryLinkStore } from '../../src/sync/index.js';
 import { mountEmulator } from '../support/nock-emulator.js';
 

@@ -1,13 +1,9 @@
-import {
-  createCallbellContactStore,
-  createCallbellEmulator,
-} from '../../../providers/callbell/index.js';
+import { createCallbellContactStore } from '../../../providers/callbell/index.js';
 import { createNotificoreContactStore } from '../../../providers/notificore/index.js';
-import { createNotificoreEmulator } from '../../../providers/notificore/notificore-emulator.js';
-import {
-  createSmsPartnerContactStore,
-  createSmsPartnerEmulator,
-} from '../../../providers/smspartner/index.js';
+import { createSmsPartnerContactStore } from '../../../providers/smspartner/index.js';
+import { createCallbellEmulator } from '../../../sandbox/callbell/emulator.js';
+import { createNotificoreEmulator } from '../../../sandbox/notificore/emulator.js';
+import { createSmsPartnerEmulator } from '../../../sandbox/smspartner/emulator.js';
 import type { ContractHarness } from '../../contract.js';
 
 /** Each vendor's harness for the ContactStore contract, with a fresh emulator. */

@@ -5,7 +5,7 @@
  */
 import { openSync, writeSync } from 'node:fs';
 import type { ContactStoreConfig } from '../../../providers/registry.js';
-import { createSyncWorker } from '../../../src/queue/index.js';
+import { createSyncWorker } from '../../../queue/index.js';
 
 // Every request start, as `<provider> <epoch ms>` lines: written synchronously, so a SIGKILL
 // loses none of those already sent.

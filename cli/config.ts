@@ -1,0 +1,130 @@
+import { readFile } from 'node:fs/promises';
+import { type ContactStoreConfig, createContactStore } from '../providers/registry.js';
+import type { ContactStore } from '../src/contact-store.js';
+import { isContactSyncError } from '../src/errors.js';
+import { isAllowedBaseUrl } from '../src/options.js';
+import { isCountryCode } from '../src/phone.js';
+import { isReservedKey } from '../src/validation.js';
+
+/** The command line's configuration file. */
+export interface CliConfig {
+  stores: ContactStoreConfig[];
+  /** Applied to every store that has no `defaultCountry` of its own. */
+  defaultCountry?: string;
+}
+
+/** A configuration file that cannot be used (exit status 2, nothing sent). */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const SECRET_OPTIONS = new Set(['apiKey', 'apiToken']);
+const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/**
+ * Reads and checks a configuration file: `${NAME}` placeholders filled from `env`, secrets only
+ * from the environment (except for a loopback sandbox), every store built. Errors name the file,
+ * the field and what was expected, never a secret's value.
+ */
+export async function loadConfig(
+  path: string,
+  env: Record<string, string | undefined> = process.env,
+): Promise<{ config: CliConfig; stores: ContactStore[] }> {
+  const fail = (field: string, message: string) =>
+    new ConfigError(`config file ${path}: ${field ? `${field}: ` : ''}${message}`);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw fail('', `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw fail('', `is not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw fail('', 'expected a JSON object { "stores": [...], "defaultCountry": "FR" }');
+  }
+  const { stores, defaultCountry, ...unknown } = parsed as Record<string, unknown>;
+  const extra = Object.keys(unknown)[0];
+  if (extra) throw fail(extra, 'unknown key (expected stores, defaultCountry)');
+  if (!Array.isArray(stores) || stores.length === 0) {
+    throw fail('stores', 'expected a non-empty array of store configurations');
+  }
+  if (
+    defaultCountry !== undefined &&
+    (typeof defaultCountry !== 'string' || !isCountryCode(defaultCountry))
+  ) {
+    throw fail('defaultCountry', 'expected an ISO 3166 alpha-2 country code such as "FR"');
+  }
+  const built = stores.map((store, index) => {
+    const field = `stores[${index}]`;
+    if (typeof store !== 'object' || store === null || Array.isArray(store)) {
+      throw fail(field, 'expected an object with a "provider"');
+    }
+    const filled = fillPlaceholders(store as Record<string, unknown>, env, (key, message) =>
+      fail(`${field}.${key}`, message),
+    );
+    const config = { defaultCountry, ...filled } as ContactStoreConfig;
+    let built: ContactStore;
+    try {
+      // Built first, so an unknown provider or a missing option is named before a secret's form.
+      built = createContactStore(config);
+    } catch (error) {
+      if (!isContactSyncError(error)) throw error;
+      const issue = error.issues?.[0];
+      throw fail(issue?.path ? `${field}.${issue.path}` : field, issue?.message ?? error.message);
+    }
+    for (const option of SECRET_OPTIONS) {
+      const raw = (store as Record<string, unknown>)[option];
+      const local = typeof filled.baseUrl === 'string' && isLoopback(filled.baseUrl);
+      if (typeof raw === 'string' && !raw.includes('${') && !local) {
+        throw fail(
+          `${field}.${option}`,
+          `write it as "$\{VARIABLE}": secrets are read from the environment, not from the file ` +
+            '(a literal is accepted only with a loopback sandbox baseUrl)',
+        );
+      }
+    }
+    return { config, store: built };
+  });
+  return {
+    config: { stores: built.map((item) => item.config), defaultCountry },
+    stores: built.map((item) => item.store),
+  };
+}
+
+function fillPlaceholders(
+  value: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+  fail: (key: string, message: string) => Error,
+  prefix = '',
+): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    // JSON.parse keeps "__proto__" as an own key; copied by assignment it would set the copy's
+    // prototype and vanish without a word instead of failing as an unknown option.
+    if (isReservedKey(key)) throw fail(path, 'reserved name, not an option');
+    if (typeof item === 'string') {
+      result[key] = item.replace(PLACEHOLDER, (_, name: string) => {
+        const variable = env[name];
+        if (variable === undefined || variable === '') {
+          throw fail(path, `environment variable ${name} is not set`);
+        }
+        return variable;
+      });
+    } else if (item && typeof item === 'object' && !Array.isArray(item)) {
+      result[key] = fillPlaceholders(item as Record<string, unknown>, env, fail, path);
+    } else {
+      result[key] = item;
+    }
+  }
+  return result;
+}
+
+function isLoopback(url: string): boolean {
+  return isAllowedBaseUrl(url) && url.startsWith('http://');
+}

@@ -1,0 +1,241 @@
+import { once } from 'node:events';
+import { resolve } from 'node:path';
+import cliProgress from 'cli-progress';
+import type { ContactStore } from '../src/contact-store.js';
+import { isContactSyncError } from '../src/errors.js';
+import {
+  createContactSync,
+  fileLinkStore,
+  type LinkStore,
+  memoryLinkStore,
+  type PushReport,
+} from '../src/sync/index.js';
+import { type CliConfig, ConfigError } from './config.js';
+import {
+  assertReadable,
+  csvHeader,
+  formatOf,
+  InputFileError,
+  type InputFormat,
+  type InputRecord,
+  readRecords,
+} from './input.js';
+import { createSummary } from './summary.js';
+import { type LineWriter, lineWriter, OutputFileError, rejectsWriter } from './writers.js';
+
+export interface PushCommandOptions {
+  file: string;
+  config: { config: CliConfig; stores: ContactStore[] };
+  /** Provider names to write to; default every store of the config. */
+  only?: string[];
+  dryRun?: boolean;
+  concurrency?: number;
+  links?: string;
+  report?: string;
+  rejects?: string;
+  signal?: AbortSignal;
+  /** Where the summary and dry-run requests go. */
+  out: NodeJS.WritableStream;
+  /** Where progress and notes go. */
+  err: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+/** A usage error: wrong flags or values (exit status 2, nothing sent). */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/**
+ * `contact-sync push`: reads the file once to check it (nothing is sent when it is malformed),
+ * then streams it through ContactSync. Resolves the exit status: 0 every row synced, 1 any failed.
+ */
+export async function pushCommand(options: PushCommandOptions): Promise<number> {
+  const format = formatOf(options.file);
+  const stores = selectStores(options.config.stores, options.only);
+  for (const [flag, path] of [
+    ['--rejects', options.rejects],
+    ['--report', options.report],
+  ] as const) {
+    if (path && resolve(path) === resolve(options.file)) {
+      throw new UsageError(`${flag} must not be the input file (it would be overwritten)`);
+    }
+  }
+  const total = await checkFile(options.file, format);
+  if (options.dryRun) return dryRun(options, stores);
+
+  const { report, rejects, links } = await openOutputs(options, format);
+  const sync = createContactSync({
+    stores,
+    links,
+    defaultCountry: options.config.config.defaultCountry,
+  });
+  const summary = createSummary(stores.map((store) => store.provider));
+  const bar = options.err.isTTY ? progressBar(options.err, total) : undefined;
+  // Ctrl-C: the bar is closed first, so the message that follows is not drawn over.
+  const stopBar = () => bar?.stop();
+  options.signal?.addEventListener('abort', stopBar, { once: true });
+  const sources = new WeakMap<object, InputRecord>();
+
+  try {
+    const records = withSources(readRecords(options.file, format), sources);
+    for await (const pushed of sync.pushMany(records, {
+      concurrency: options.concurrency,
+      signal: options.signal,
+    })) {
+      summary.add(pushed);
+      bar?.increment();
+      const row = sources.get(pushed.record);
+      await writeReport(report, pushed, row);
+      if (rejects && row && pushed.results.some((result) => result.status === 'failed')) {
+        await rejects.write(row.source);
+      }
+    }
+  } finally {
+    options.signal?.removeEventListener('abort', stopBar);
+    bar?.stop();
+    await report?.close();
+    await rejects?.close();
+    await links.close?.();
+  }
+  options.out.write(`${summary.render()}\n`);
+  if (options.signal?.aborted) options.err.write('Stopped before the end of the file.\n');
+  return summary.failedRecords > 0 || options.signal?.aborted ? 1 : 0;
+}
+
+/** Opens --report, --rejects and --links before anything is sent; a bad path sends nothing. */
+async function openOutputs(options: PushCommandOptions, format: InputFormat) {
+  let report: LineWriter | undefined;
+  let rejects: LineWriter | undefined;
+  try {
+    if (options.report) report = await lineWriter(options.report, '--report');
+    if (options.rejects) {
+      const header = format === 'csv' ? await csvHeader(options.file) : '';
+      rejects = await rejectsWriter(options.rejects, format, header);
+    }
+    const links = options.links ? await openLinks(options.links) : memoryLinkStore();
+    return { report, rejects, links };
+  } catch (error) {
+    await report?.close();
+    await rejects?.close();
+    throw error;
+  }
+}
+
+/** A file link store, opened now (it opens lazily) so a bad path or a held lock sends nothing. */
+async function openLinks(path: string): Promise<LinkStore> {
+  const links = fileLinkStore(path);
+  try {
+    await links.get('contact-sync-cli-open-check');
+  } catch (error) {
+    await links.close?.();
+    throw new OutputFileError(`--links ${path}: ${(error as Error).message}`);
+  }
+  return links;
+}
+
+function selectStores(stores: ContactStore[], only?: string[]): ContactStore[] {
+  if (!only?.length) return stores;
+  const known = stores.map((store) => store.provider);
+  const unknown = only.filter((name) => !known.includes(name));
+  if (unknown.length) {
+    throw new UsageError(
+      `--only names ${unknown.join(', ')}, not in the config (it has ${known.join(', ')})`,
+    );
+  }
+  return stores.filter((store) => only.includes(store.provider));
+}
+
+/** Reads the whole file once, streaming, so a malformed file is refused before anything is sent. */
+async function checkFile(file: string, format: InputFormat): Promise<number> {
+  await assertReadable(file);
+  let count = 0;
+  for await (const _ of readRecords(file, format)) count += 1;
+  if (count === 0) throw new InputFileError(`${file}: no records`);
+  return count;
+}
+
+async function* withSources(
+  rows: AsyncIterable<InputRecord>,
+  sources: WeakMap<object, InputRecord>,
+): AsyncGenerator<{ key: string; contact: never }> {
+  for await (const row of rows) {
+    const record = { key: row.key, contact: row.contact as never };
+    sources.set(record, row);
+    yield record;
+  }
+}
+
+async function writeReport(
+  report: LineWriter | undefined,
+  pushed: PushReport,
+  row: InputRecord | undefined,
+): Promise<void> {
+  if (!report) return;
+  for (const result of pushed.results) {
+    const line = {
+      key: pushed.key,
+      position: row?.position,
+      provider: result.provider,
+      status: result.status,
+      id: result.id,
+      error: result.error
+        ? { code: result.error.code, message: result.error.message, issues: result.error.issues }
+        : undefined,
+      warnings: result.warnings.length ? result.warnings : undefined,
+    };
+    await report.write(`${JSON.stringify(line)}\n`);
+  }
+}
+
+/** Prints, for every row and store, the request a push would send first; sends nothing. */
+async function dryRun(options: PushCommandOptions, stores: ContactStore[]): Promise<number> {
+  const links = options.links ? await fileLinkStore(options.links) : undefined;
+  let invalid = 0;
+  try {
+    for await (const row of readRecords(options.file)) {
+      const linked = row.key ? await links?.get(row.key) : undefined;
+      for (const store of stores) {
+        const id = linked?.[store.provider];
+        let line: Record<string, unknown>;
+        try {
+          if (row.problem) throw new UsageError(`${row.problem.path}: ${row.problem.message}`);
+          const contact = row.contact as never;
+          const request = id
+            ? store.preview('update', contact, id)
+            : store.preview('create', contact);
+          line = { key: row.key, position: row.position, provider: store.provider, request };
+        } catch (error) {
+          invalid += 1;
+          const message =
+            isContactSyncError(error) || error instanceof UsageError
+              ? error.message
+              : String(error);
+          line = { key: row.key, position: row.position, provider: store.provider, error: message };
+        }
+        // A reader slower than the file (a pipe) must slow the run, not fill memory.
+        if (!options.out.write(`${JSON.stringify(line)}\n`)) await once(options.out, 'drain');
+      }
+    }
+  } finally {
+    await links?.close?.();
+  }
+  options.err.write(
+    `Dry run: nothing was sent${invalid ? `; ${invalid} requests would be refused` : ''}.\n`,
+  );
+  return invalid ? 1 : 0;
+}
+
+function progressBar(stream: NodeJS.WritableStream, total: number) {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream,
+      format: 'pushing [{bar}] {value}/{total} records  {eta_formatted} left',
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0);
+  return bar;
+}
+
+export { ConfigError, InputFileError, OutputFileError };

@@ -1,0 +1,201 @@
+import type { ContactStoreConfig } from '../providers/registry.js';
+import type { PushReport } from '../src/sync/index.js';
+import type { CliConfig } from './config.js';
+import { formatOf, InputFileError, readRecords } from './input.js';
+import { createSummary } from './summary.js';
+
+/** The streams and signal `runCli` gives each command. */
+interface CommandIo {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+  signal?: AbortSignal;
+}
+
+/** The queue every command uses unless `--name` says otherwise. */
+export const DEFAULT_QUEUE_NAME = 'contact-sync';
+
+// contact-sync/queue loads bullmq and ioredis (optional peer dependencies): only these commands
+// import it, when they run, so `push` and `demo` work without them.
+const loadQueue = () => import('../queue/index.js');
+
+export interface QueuePushOptions extends CommandIo {
+  file: string;
+  /** The Redis URL (`--queue`). */
+  redis: string;
+  name?: string;
+}
+
+/**
+ * `contact-sync push --queue redis://… <file>`: enqueues every row for the workers instead of
+ * sending it. A row that cannot be a record (no key) is reported and left out. Resolves 0 when
+ * every row was enqueued, 1 otherwise.
+ */
+export async function queuePushCommand(options: QueuePushOptions): Promise<number> {
+  const { createSyncQueue } = await loadQueue();
+  const format = formatOf(options.file);
+  const name = options.name ?? DEFAULT_QUEUE_NAME;
+  const queue = createSyncQueue({ connection: options.redis, name });
+  let rejected = 0;
+  let rows = 0;
+  async function* records() {
+    for await (const row of readRecords(options.file, format)) {
+      if (options.signal?.aborted) return;
+      rows += 1;
+      if (row.problem) {
+        rejected += 1;
+        options.err.write(
+          `${options.file}:${row.position}: not enqueued: ${row.problem.path}: ${row.problem.message}\n`,
+        );
+        continue;
+      }
+      yield { key: row.key, contact: row.contact as never };
+    }
+  }
+  try {
+    const { enqueued } = await queue.enqueue(records());
+    if (rows === 0) throw new InputFileError(`${options.file}: no records`);
+    options.out.write(
+      `Enqueued ${enqueued} records on queue '${name}' at ${redactUrl(options.redis)}` +
+        `${rejected ? `; ${rejected} rows left out` : ''}.\n`,
+    );
+  } finally {
+    await queue.close();
+  }
+  if (options.signal?.aborted) options.err.write('Stopped before the end of the file.\n');
+  return rejected || options.signal?.aborted ? 1 : 0;
+}
+
+export interface WorkerCommandOptions extends CommandIo {
+  config: { config: CliConfig };
+  /** The Redis URL (`--redis`). */
+  redis: string;
+  name?: string;
+  concurrency?: number;
+  /** Summary printed every this many ms while running. Default 10000; 0 for none. */
+  summaryEveryMs?: number;
+}
+
+/**
+ * `contact-sync worker --config … --redis redis://…`: takes jobs until `signal` fires (SIGINT;
+ * SIGTERM is listened to here as well), then closes gracefully: the jobs in flight finish or go
+ * back to the queue. Resolves 0 after a clean close.
+ */
+export async function workerCommand(options: WorkerCommandOptions): Promise<number> {
+  const { createSyncWorker } = await loadQueue();
+  const name = options.name ?? DEFAULT_QUEUE_NAME;
+  const stores = options.config.config.stores as ContactStoreConfig[];
+  const summary = createSummary(stores.map((store) => store.provider));
+  let retried = 0;
+  const worker = createSyncWorker({
+    connection: options.redis,
+    name,
+    stores,
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    ...(options.config.config.defaultCountry
+      ? { defaultCountry: options.config.config.defaultCountry }
+      : {}),
+    onReport: (report: PushReport, job) => {
+      const failed = report.results.some((result) => result.status === 'failed');
+      if (failed && job.attempt < job.attempts) {
+        retried += 1;
+        return;
+      }
+      summary.add(report);
+    },
+    onError: (error) => options.err.write(`worker: ${error.message}\n`),
+  });
+  const stopped = new AbortController();
+  const stop = () => stopped.abort();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  process.once('SIGTERM', stop);
+  const every = options.summaryEveryMs ?? 10_000;
+  const timer = every
+    ? setInterval(() => options.err.write(progressLine(summary.records, retried)), every)
+    : undefined;
+  try {
+    await worker.ready();
+    options.err.write(
+      `Worker on queue '${name}' at ${redactUrl(options.redis)}, ${stores.length} stores; ` +
+        'Ctrl-C or SIGTERM to stop.\n',
+    );
+    if (options.signal?.aborted) stop();
+    if (!stopped.signal.aborted) {
+      await new Promise((resolve) =>
+        stopped.signal.addEventListener('abort', resolve, { once: true }),
+      );
+    }
+    options.err.write('Stopping: the jobs in flight finish or go back to the queue…\n');
+  } finally {
+    clearInterval(timer);
+    process.off('SIGTERM', stop);
+    options.signal?.removeEventListener('abort', stop);
+    await worker.close();
+  }
+  options.out.write(`${summary.render()}\n`);
+  return 0;
+}
+
+function progressLine(records: number, retried: number): string {
+  return `worker: ${records} records done${retried ? `, ${retried} tries to be retried` : ''}\n`;
+}
+
+export interface FailedCommandOptions extends CommandIo {
+  /** The Redis URL (`--redis`). */
+  redis: string;
+  name?: string;
+  /** Sends every failed job back to the queue after listing it. */
+  retry?: boolean;
+  /** Most jobs listed. Default 100. */
+  limit?: number;
+}
+
+/**
+ * `contact-sync failed --redis … [--retry]`: lists the failed jobs, one JSON line each
+ * (`{ id, key, attemptsMade, failedAt, errors: [{ provider, code, message }] }`, no secret, no
+ * phone), then with `--retry` sends every failed job back to the queue. Resolves 0.
+ */
+export async function failedCommand(options: FailedCommandOptions): Promise<number> {
+  const { createSyncQueue } = await loadQueue();
+  const name = options.name ?? DEFAULT_QUEUE_NAME;
+  const queue = createSyncQueue({ connection: options.redis, name });
+  try {
+    const { failed: total } = await queue.counts();
+    const jobs = await queue.failed({ limit: options.limit ?? 100 });
+    for (const job of jobs) {
+      const line = {
+        id: job.id,
+        key: job.key,
+        attemptsMade: job.attemptsMade,
+        failedAt: job.failedAt ? new Date(job.failedAt).toISOString() : undefined,
+        errors: job.errors.length
+          ? job.errors.map((error) => ({
+              provider: error.provider,
+              code: error.code,
+              message: error.message,
+            }))
+          : [{ message: job.reason }],
+      };
+      options.out.write(`${JSON.stringify(line)}\n`);
+    }
+    const shown = jobs.length < total ? ` (${jobs.length} shown)` : '';
+    options.err.write(`${total} failed jobs on queue '${name}'${shown}.\n`);
+    if (options.retry && total) {
+      const retried = await queue.retryFailed();
+      options.err.write(`${retried} jobs sent back to the queue.\n`);
+    }
+  } finally {
+    await queue.close();
+  }
+  return 0;
+}
+
+/** A Redis URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the Redis URL';
+  }
+}

@@ -1,0 +1,108 @@
+import type { PushReport, PushStatus } from '../src/sync/index.js';
+import { textTable } from './text-table.js';
+
+const COLUMNS: PushStatus[] = ['created', 'updated', 'unchanged', 'failed', 'skipped'];
+const REASONS_SHOWN = 5;
+const ALL_VENDORS = 'all vendors';
+
+/** Counts per vendor and the most frequent failure reasons, built as reports arrive. */
+export interface Summary {
+  add(report: PushReport): void;
+  readonly records: number;
+  readonly failedRecords: number;
+  /** The table and the first reasons, as printed at the end of a push. */
+  render(): string;
+}
+
+export function createSummary(providers: readonly string[]): Summary {
+  const counts = new Map(
+    providers.map((provider) => [provider, Object.fromEntries(COLUMNS.map((c) => [c, 0]))]),
+  );
+  const reasons = new Map<string, Map<string, number>>();
+  const warnings = new Map<string, Map<string, number>>();
+  let records = 0;
+  let failedRecords = 0;
+
+  return {
+    add(report) {
+      records += 1;
+      if (report.results.some((result) => result.status === 'failed')) failedRecords += 1;
+      const shared = sharedReason(report);
+      if (shared) tally(reasons, ALL_VENDORS, shared);
+      for (const result of report.results) {
+        const row = counts.get(result.provider);
+        if (row) row[result.status] = (row[result.status] ?? 0) + 1;
+        if (result.status === 'failed' && result.error && !shared) {
+          tally(reasons, result.provider, reasonOf(result.error));
+        }
+        for (const warning of result.warnings) {
+          tally(warnings, result.provider, `${warning.field} ${warning.reason}`);
+        }
+      }
+    },
+    get records() {
+      return records;
+    },
+    get failedRecords() {
+      return failedRecords;
+    },
+    render() {
+      const header = ['vendor', ...COLUMNS];
+      const rows = [...counts].map(([provider, row]) => [
+        provider,
+        ...COLUMNS.map((column) => String(row[column] ?? 0)),
+      ]);
+      const out = textTable(header, rows);
+      const reasonLines = topLines(reasons);
+      if (reasonLines.length) out.push('', 'First reasons:', ...reasonLines);
+      const warningLines = topLines(warnings);
+      if (warningLines.length) out.push('', 'Not stored (warnings):', ...warningLines);
+      out.push(
+        '',
+        `${records} records, ${records - failedRecords} fully synced, ${failedRecords} with failures`,
+      );
+      return out.join('\n');
+    },
+  };
+}
+
+function tally(table: Map<string, Map<string, number>>, provider: string, label: string): void {
+  const byLabel = table.get(provider) ?? new Map<string, number>();
+  byLabel.set(label, (byLabel.get(label) ?? 0) + 1);
+  table.set(provider, byLabel);
+}
+
+/** The most frequent labels of each vendor, most frequent first, and how many are not shown. */
+function topLines(table: Map<string, Map<string, number>>): string[] {
+  return [...table].flatMap(([provider, byLabel]) => {
+    const sorted = [...byLabel].sort((a, b) => b[1] - a[1]);
+    const lines = sorted
+      .slice(0, REASONS_SHOWN)
+      .map(([label, count]) => `  ${provider}: ${count} × ${label}`);
+    const hidden = sorted.slice(REASONS_SHOWN).reduce((sum, [, count]) => sum + count, 0);
+    if (hidden) lines.push(`  ${provider}: ${hidden} more (see --report)`);
+    return lines;
+  });
+}
+
+/**
+ * The reason of a record that failed the same way at every vendor (an input error found before
+ * any request), so the summary prints it once as "all vendors" rather than once per vendor.
+ */
+function sharedReason(report: PushReport): string | undefined {
+  if (report.results.length < 2) return undefined;
+  const labels = new Set(
+    report.results.map((result) =>
+      result.status === 'failed' && result.error?.code === 'invalid_input'
+        ? reasonOf(result.error)
+        : undefined,
+    ),
+  );
+  const [label] = labels;
+  return labels.size === 1 ? label : undefined;
+}
+
+/** A failure without its `[contact-sync] [vendor] op failed:` prefix, for grouping. */
+function reasonOf(error: { code: string; message: string }): string {
+  return error.message.replace(/^\[contact-sync\](?: \[[^\]]+\])?(?: \w+ failed:)? /, '');
+}

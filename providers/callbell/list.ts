@@ -1,0 +1,58 @@
+import type { Contact } from '../../src/contact.js';
+import type { ListOptions } from '../../src/contact-store.js';
+import type { HttpClient } from '../../src/http.js';
+import { invalidResponse, pageOf, type ReceivedPage } from './api.js';
+import { toCallbellError } from './errors.js';
+import { type CallbellFieldMap, fromCallbellContact } from './mappers.js';
+import { listRequest } from './requests.js';
+import { callbellProvider } from './store.js';
+
+/** Contacts per page of `GET /contacts` (inferred, not documented in English). */
+
+type Position = { page: number } | { after: string };
+
+/**
+ * Every contact, page after page. The cursor `after=<meta.next>` is followed whenever Callbell
+ * sends one (page numbers stop at 500); otherwise `page` goes up until an empty page, the last of
+ * `meta.pages`, or, without any `meta`, a page shorter than 20. Contacts without a phone number
+ * (Messenger, Instagram, Telegram conversations) are not phone contacts and are skipped.
+ */
+export async function* listCallbellContacts(
+  http: HttpClient,
+  fieldMap: CallbellFieldMap,
+  options: ListOptions,
+): AsyncGenerator<Contact> {
+  const cursors = new Set<string>();
+  let position: Position | undefined = { page: 1 };
+  while (position) {
+    const spec = { ...listRequest(position), signal: options.signal };
+    const page = await http.request(spec, (response) => {
+      if (response.status >= 200 && response.status < 300) return pageOf(response.body, 'list');
+      throw toCallbellError(http, response, spec);
+    });
+    for (const received of page.contacts) {
+      const contact = fromCallbellContact(received, fieldMap);
+      if (contact) yield contact;
+    }
+    position = nextPosition(position, page, cursors);
+  }
+}
+
+function nextPosition(
+  position: Position,
+  page: ReceivedPage,
+  cursors: Set<string>,
+): Position | undefined {
+  if (page.contacts.length === 0) return undefined;
+  if (page.next !== undefined) {
+    // A cursor seen before would loop forever; stopping would drop contacts silently.
+    if (cursors.has(page.next))
+      throw invalidResponse('list', 'Callbell repeated a pagination cursor');
+    cursors.add(page.next);
+    return { after: page.next };
+  }
+  if ('after' in position) return undefined;
+  if (page.pages !== undefined)
+    return position.page < page.pages ? { page: position.page + 1 } : undefined;
+  return page.contacts.length < callbellProvider.pageSize ? undefined : { page: position.page + 1 };
+}

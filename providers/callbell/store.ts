@@ -1,0 +1,195 @@
+import { setUpAdapter } from '../../src/adapter.js';
+import type { Contact, ContactPatch } from '../../src/contact.js';
+import type { Capabilities, ContactStore } from '../../src/contact-store.js';
+import { ContactSyncError } from '../../src/errors.js';
+import type { HttpResponse, RequestSpec } from '../../src/http.js';
+import { defineProvider } from '../../src/provider-definition.js';
+import {
+  type ContactStoreDriver,
+  type DriverCall,
+  defineContactStore,
+  reportUnmapped,
+} from '../../src/store.js';
+import { contactOf, invalidResponse, type ReceivedContact } from './api.js';
+import { toCallbellError } from './errors.js';
+import { listCallbellContacts } from './list.js';
+import {
+  type CallbellFields,
+  composeName,
+  fromCallbellContact,
+  projectCallbellContact,
+  toCallbellCreate,
+  toCallbellFields,
+} from './mappers.js';
+import { type CallbellOptions, parseCallbellOptions } from './options.js';
+import {
+  createRequest,
+  deleteRequest,
+  findByPhoneRequest,
+  getRequest,
+  updateRequest,
+} from './requests.js';
+
+/** Callbell: its documented base URL, its 300 requests per second (429 above), 20 per page. */
+export const callbellProvider = defineProvider<CallbellOptions>({
+  name: 'callbell',
+  baseUrl: 'https://api.callbell.eu/v1',
+  requestsPerSecond: 300,
+  pageSize: 20,
+  create: createCallbellContactStore,
+});
+
+const provider = callbellProvider.name;
+
+const capabilities: Capabilities = {
+  create: 'native',
+  get: 'native',
+  update: 'native',
+  delete: 'native',
+  list: 'native',
+  findByPhone: 'native',
+  upsert: 'native',
+  // The phone number (the WhatsApp identifier) is immutable since Callbell's 2023-03-03 release.
+  changePhone: 'unsupported',
+  tags: 'native',
+  assignedUser: 'native',
+};
+
+/** A `ContactStore` over Callbell's contacts API (WhatsApp contacts of one channel). */
+export function createCallbellContactStore(options: CallbellOptions): ContactStore {
+  const parsed = parseCallbellOptions(options);
+  const { fieldMap, channelUuid, apiToken } = parsed;
+  const { http, settings } = setUpAdapter(parsed, callbellProvider, {
+    secrets: () => [apiToken],
+    headers: { authorization: `Bearer ${apiToken}` },
+  });
+
+  /** Sends `spec`; a 2xx is read by `read`, a 404 by `missing` when given, the rest is an error. */
+  function send<T>(
+    spec: RequestSpec,
+    read: (response: HttpResponse) => T | Promise<T>,
+    missing?: () => T,
+  ): Promise<T> {
+    return http.request(spec, (response) => {
+      if (response.status >= 200 && response.status < 300) return read(response);
+      if (response.status === 404 && missing) return missing();
+      throw toCallbellError(http, response, spec);
+    });
+  }
+
+  const withCall = (spec: RequestSpec, call: DriverCall): RequestSpec => ({
+    ...spec,
+    signal: call.signal,
+    retry: call.retry,
+  });
+
+  function toContact(
+    received: ReceivedContact | undefined,
+    operation: string,
+  ): Contact | undefined {
+    if (!received) return undefined;
+    const contact = fromCallbellContact(received, fieldMap);
+    if (!contact) throw invalidResponse(operation, 'the contact has no phone number');
+    return contact;
+  }
+
+  const readContact = (operation: string) => (response: HttpResponse) =>
+    toContact(contactOf(response.body, operation), operation);
+
+  const get = (id: string, call: DriverCall, operation = 'get') =>
+    send(withCall(getRequest(id, operation), call), readContact(operation), () => undefined);
+
+  const findByPhone = (phone: string, call: DriverCall, operation = 'findByPhone') =>
+    send(
+      withCall(findByPhoneRequest(phone, channelUuid, operation), call),
+      readContact(operation),
+      () => undefined,
+    );
+
+  /** Reads back a contact that a write answered without (Callbell's bodies are unconfirmed). */
+  async function current(id: string, call: DriverCall, operation: string): Promise<Contact> {
+    const contact = await get(id, { signal: call.signal, retry: true }, operation);
+    if (!contact) throw new ContactSyncError({ code: 'not_found', provider, operation });
+    return contact;
+  }
+
+  /**
+   * A patch with only one of first and last name must not rename the contact to that part alone:
+   * the other part is read from the contact when `fieldMap` keeps it in a custom field; when it
+   * does not, Callbell's `name` is left as it is.
+   */
+  async function completeComposedName(
+    id: string,
+    patch: ContactPatch,
+    fields: CallbellFields,
+    call: DriverCall,
+  ): Promise<void> {
+    if (patch.name || (patch.firstName === undefined) === (patch.lastName === undefined)) return;
+    const other = patch.firstName === undefined ? 'firstName' : 'lastName';
+    if (fieldMap[other] === undefined) {
+      delete fields.name;
+      return;
+    }
+    const held = await current(id, call, 'update');
+    fields.name = composeName(patch.firstName ?? held.firstName, patch.lastName ?? held.lastName);
+    if (!fields.name) delete fields.name;
+  }
+
+  const driver: ContactStoreDriver = {
+    provider,
+    capabilities,
+    check: (input, operation) =>
+      reportUnmapped(toCallbellFields(input, fieldMap).warnings, parsed.onUnmapped, {
+        provider,
+        operation,
+      }),
+    project: (input) => projectCallbellContact(input, fieldMap),
+    get,
+    findByPhone,
+    async create(input, call) {
+      const spec = withCall(
+        createRequest(toCallbellCreate(input, fieldMap, channelUuid).value, input.phone),
+        call,
+      );
+      const created = await http.request(spec, async (response) => {
+        if (response.status >= 200 && response.status < 300) return readContact('create')(response);
+        const error = toCallbellError(http, response, spec);
+        if (error.code !== 'conflict') throw error;
+        // Name the contact that holds the phone, so callers can adopt or link it.
+        const existing = await findByPhone(
+          input.phone,
+          { signal: call.signal, retry: true },
+          'create',
+        ).catch(() => undefined);
+        throw existing ? toCallbellError(http, response, spec, { existingId: existing.id }) : error;
+      });
+      if (created) return created;
+      const stored = await findByPhone(input.phone, { signal: call.signal, retry: true }, 'create');
+      if (!stored) throw invalidResponse('create', 'Callbell answered without the contact');
+      return stored;
+    },
+    async update(id, patch, call) {
+      const fields = toCallbellFields(patch, fieldMap).value;
+      await completeComposedName(id, patch, fields, call);
+      // Nothing Callbell holds changes (only unmapped fields): read the contact instead.
+      if (Object.keys(fields).length === 0) return current(id, call, 'update');
+      const updated = await send(withCall(updateRequest(id, fields), call), readContact('update'));
+      return updated ?? current(id, call, 'update');
+    },
+    async delete(id, call) {
+      await send(withCall(deleteRequest(id), call), () => undefined);
+    },
+    list: (listOptions) => listCallbellContacts(http, fieldMap, listOptions),
+    preview(operation, input, id = '') {
+      if (operation === 'delete') return http.preview(deleteRequest(id));
+      if (operation === 'update')
+        return http.preview(updateRequest(id, toCallbellFields(input, fieldMap).value));
+      const phone = input.phone ?? '';
+      return http.preview(
+        createRequest(toCallbellCreate({ ...input, phone }, fieldMap, channelUuid).value, phone),
+      );
+    },
+  };
+
+  return defineContactStore(driver, settings);
+}

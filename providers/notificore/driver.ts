@@ -1,0 +1,162 @@
+import * as v from 'valibot';
+import { type ContactPatch, MAPPABLE_FIELDS, type Warning } from '../../src/contact.js';
+import type { Capabilities } from '../../src/contact-store.js';
+import { ContactSyncError, invalidInput } from '../../src/errors.js';
+import type { HttpClient, HttpResponse, RequestSpec } from '../../src/http.js';
+import { type ContactStoreDriver, reportUnmapped } from '../../src/store.js';
+import { NotificoreContactSchema } from './api.js';
+import { invalidResponse, toNotificoreError } from './errors.js';
+import type { FieldResolver } from './fields.js';
+import { createNotificoreReader, isSuccess } from './list.js';
+import {
+  isNotificorePhone,
+  projectForNotificore,
+  routeValues,
+  toNotificoreFields,
+  toNotificorePhone,
+  unmappedWarning,
+  unsupportedWarnings,
+} from './mappers.js';
+import type { NotificoreOptions } from './options.js';
+import {
+  type CallContext,
+  createSpec,
+  deleteSpec,
+  type FieldValueBody,
+  updateSpec,
+} from './requests.js';
+
+const provider = 'notificore';
+
+export const NOTIFICORE_CAPABILITIES: Capabilities = {
+  create: 'native',
+  get: 'native',
+  update: 'native',
+  delete: 'native',
+  list: 'native',
+  findByPhone: 'native',
+  upsert: 'native',
+  changePhone: 'native',
+  tags: 'unsupported',
+  assignedUser: 'unsupported',
+};
+
+/** The Notificore half of the store: maps, sends through `http`, parses. */
+export function createNotificoreDriver(
+  http: HttpClient,
+  fields: FieldResolver,
+  options: Pick<NotificoreOptions, 'listIds' | 'onUnmapped' | 'pageSize'> & { pageSize: number },
+): ContactStoreDriver {
+  const reader = createNotificoreReader(http, fields, options.pageSize);
+  const { get, findByPhone, toContact } = reader;
+
+  /** The `fields` of a write, after names are resolved; warns of custom keys nothing holds. */
+  async function fieldValues(input: ContactPatch, mode: 'create' | 'update', call: CallContext) {
+    const routing = await fields.routing(fields.needsAccountToWrite(input), call.signal);
+    const { fields: values, unmapped } = toNotificoreFields(input, routing.idOf, mode);
+    // Common fields without a fieldMap entry were already reported by `check`.
+    const custom = unmapped.filter((path) => path.startsWith('customFields.'));
+    const warnings = reportUnmapped(custom.map(unmappedWarning), options.onUnmapped, {
+      provider,
+      operation: mode,
+    });
+    return { values, warnings };
+  }
+
+  /** A failed write's error; a duplicate phone carries the id of the contact that holds it. */
+  async function writeError(response: HttpResponse, spec: RequestSpec, phone: string) {
+    const error = toNotificoreError(http, response, spec);
+    if (error.code !== 'conflict') return error;
+    const existing = await findByPhone(phone, { signal: spec.signal }).catch(() => undefined);
+    return existing ? toNotificoreError(http, response, spec, { existingId: existing.id }) : error;
+  }
+
+  /** The contact a write answered with; the docs' create example only echoes the request. */
+  async function written(response: HttpResponse, spec: RequestSpec, phone: string, id?: string) {
+    const body = response.body as { data?: unknown } | undefined;
+    const data = body && typeof body === 'object' && 'data' in body ? body.data : body;
+    if (v.is(NotificoreContactSchema, data)) return toContact(data, spec, phone);
+    const call = { signal: spec.signal };
+    const stored = id ? await get(id, call) : await findByPhone(phone, call);
+    if (!stored) throw invalidResponse(spec);
+    return stored;
+  }
+
+  /** `preview` has no I/O: a field known only by name shows as `{ name, value }`. */
+  function previewFields(input: ContactPatch, mode: 'create' | 'update'): FieldValueBody[] {
+    return routeValues(input, fields.previewTarget, mode).routed.map(({ target, value }) =>
+      typeof target === 'number' ? { id: target, value } : { name: target, value },
+    );
+  }
+
+  return {
+    provider,
+    capabilities: NOTIFICORE_CAPABILITIES,
+    check(input, operation) {
+      if (input.phone !== undefined && !isNotificorePhone(input.phone)) {
+        throw invalidInput([{ path: 'phone', message: 'Notificore takes 9 to 15 digits' }], {
+          provider,
+          operation,
+        });
+      }
+      const unmapped = MAPPABLE_FIELDS.filter(
+        (field) => !!input[field] && !fields.isMapped(field),
+      ).map(unmappedWarning);
+      const warnings: Warning[] = [...unsupportedWarnings(input), ...unmapped];
+      return reportUnmapped(warnings, options.onUnmapped, { provider, operation });
+    },
+    async create(input, call) {
+      const { values, warnings } = await fieldValues(input, 'create', call);
+      const body = {
+        phone: toNotificorePhone(input.phone),
+        ...(options.listIds ? { groups: options.listIds } : {}),
+        fields: values,
+      };
+      const spec = createSpec(body, input.phone, call);
+      const contact = await http.request(spec, async (response) => {
+        if (isSuccess(response)) return written(response, spec, input.phone);
+        throw await writeError(response, spec, input.phone);
+      });
+      return { ...contact, warnings };
+    },
+    async update(id, patch, call) {
+      const { values, warnings } = await fieldValues(patch, 'update', call);
+      const phone = patch.phone ?? (await get(id, call, 'update'))?.phone;
+      if (!phone) throw new ContactSyncError({ code: 'not_found', provider, operation: 'update' });
+      const body = { phone: toNotificorePhone(phone), fields: values };
+      const spec = updateSpec(id, body, phone, call);
+      const contact = await http.request(spec, async (response) => {
+        if (isSuccess(response)) return written(response, spec, phone, id);
+        throw await writeError(response, spec, phone);
+      });
+      return { ...contact, warnings };
+    },
+    get: (id, call) => get(id, call),
+    findByPhone: (phone, call) => findByPhone(phone, call),
+    async delete(id, call) {
+      const spec = deleteSpec(id, call);
+      await http.request(spec, (response) => {
+        if (!isSuccess(response)) throw toNotificoreError(http, response, spec);
+      });
+    },
+    list: reader.list,
+    preview(operation, input, id = '') {
+      if (operation === 'delete') return http.preview(deleteSpec(id, {}));
+      if (operation === 'create') {
+        const phone = input.phone ?? '';
+        const body = {
+          phone: toNotificorePhone(phone),
+          ...(options.listIds ? { groups: options.listIds } : {}),
+          fields: previewFields(input, 'create'),
+        };
+        return http.preview(createSpec(body, phone, {}));
+      }
+      const body = {
+        ...(input.phone ? { phone: toNotificorePhone(input.phone) } : {}),
+        fields: previewFields(input, 'update'),
+      };
+      return http.preview(updateSpec(id, body, input.phone, {}));
+    },
+    project: (input) => projectForNotificore(input, fields.holds),
+  };
+}

@@ -1,0 +1,170 @@
+import * as v from 'valibot';
+import { setUpAdapter } from '../../src/adapter.js';
+import type { Contact } from '../../src/contact.js';
+import type { Capabilities, ContactStore } from '../../src/contact-store.js';
+import { invalidInput, isContactSyncError } from '../../src/errors.js';
+import type { RequestSpec } from '../../src/http.js';
+import {
+  type CommonOptions,
+  commonOptionEntries,
+  parseOptions,
+  secretSchema,
+} from '../../src/options.js';
+import { defineProvider } from '../../src/provider-definition.js';
+import {
+  type ContactStoreDriver,
+  type DriverCall,
+  defineContactStore,
+  reportUnmapped,
+} from '../../src/store.js';
+import { SmsPartnerContactResponseSchema, SmsPartnerListResponseSchema } from './api.js';
+import { readSmsPartnerBody } from './errors.js';
+import { issuePathFor, resolveFieldMapping } from './fields.js';
+import { findSmsPartnerContact, listSmsPartnerPages, type SmsPartnerPager } from './list.js';
+import { fromSmsPartnerContact, projectSmsPartnerContact, toSmsPartnerContact } from './mappers.js';
+import { smsPartnerRequests } from './requests.js';
+
+/** SMS Partner's API v1: no documented rate; 20 contacts per page of a group; 500 per bulk add. */
+export const smsPartnerProvider = defineProvider<SmsPartnerOptions>({
+  name: 'smspartner',
+  baseUrl: 'https://api.smspartner.fr/v1',
+  pageSize: 20,
+  bulkSize: 500,
+  create: createSmsPartnerContactStore,
+});
+
+const PROVIDER = smsPartnerProvider.name;
+
+export interface SmsPartnerOptions extends CommonOptions {
+  /**
+   * The account's API key (my.smspartner.fr → API). Sent in the JSON body of POST requests and
+   * in the query string of GET requests; shown as `[redacted]` everywhere. Required.
+   */
+  apiKey: string;
+  /**
+   * The group (contact list) this store reads and writes. SMS Partner keeps each contact inside
+   * one group, and a phone number is unique per group only. Required.
+   */
+  groupId: string;
+}
+
+const SmsPartnerOptionsSchema = v.strictObject({
+  ...commonOptionEntries,
+  apiKey: secretSchema,
+  groupId: v.pipe(v.string('expected a string'), v.minLength(1, 'required'), v.maxLength(256)),
+});
+
+export const SMS_PARTNER_CAPABILITIES: Capabilities = {
+  create: 'native',
+  get: 'native',
+  update: 'native',
+  delete: 'native',
+  list: 'native',
+  // No lookup endpoint: the store scans the group's pages (20 contacts per request).
+  findByPhone: 'emulated',
+  upsert: 'emulated',
+  changePhone: 'native',
+  tags: 'unsupported',
+  assignedUser: 'unsupported',
+};
+
+/** A `ContactStore` over one SMS Partner group. Throws `invalid_config` naming a bad option. */
+export function createSmsPartnerContactStore(options: SmsPartnerOptions): ContactStore {
+  const parsed = parseOptions(SmsPartnerOptionsSchema, options, PROVIDER);
+  const mapping = resolveFieldMapping(parsed.fieldMap, PROVIDER);
+  const { http, settings } = setUpAdapter(parsed as SmsPartnerOptions, smsPartnerProvider, {
+    secrets: () => [parsed.apiKey],
+  });
+  const requests = smsPartnerRequests(parsed);
+  const issuePathOf = issuePathFor(mapping);
+
+  /** Sends with retries, checks the envelope, parses the payload; `body` is the JSON as sent. */
+  function send<TSchema extends v.GenericSchema>(spec: RequestSpec, schema: TSchema) {
+    return http.request(spec, (response) => {
+      const body = readSmsPartnerBody(http, spec, response, issuePathOf);
+      const result = v.safeParse(schema, body);
+      if (!result.success) {
+        throw http.failure(response, spec, { code: 'invalid_response', retryable: false });
+      }
+      return { value: result.output as v.InferOutput<TSchema>, body };
+    });
+  }
+
+  async function detail(id: string, operation: string, call: DriverCall): Promise<Contact> {
+    const { value, body } = await send(
+      requests.detail(id, operation, call),
+      SmsPartnerContactResponseSchema,
+    );
+    return fromSmsPartnerContact(value.contact, mapping, rawContact(body));
+  }
+
+  const pager = (operation: string, call: DriverCall, phone?: string): SmsPartnerPager => ({
+    provider: PROVIDER,
+    operation,
+    read: (page) => send(requests.list(page, operation, call, phone), SmsPartnerListResponseSchema),
+    toContact: (record, raw) => fromSmsPartnerContact(record, mapping, raw),
+  });
+
+  const driver: ContactStoreDriver = {
+    provider: PROVIDER,
+    capabilities: SMS_PARTNER_CAPABILITIES,
+    check(input, operation) {
+      const { warnings, issues } = toSmsPartnerContact(input, mapping);
+      if (issues.length) throw invalidInput(issues, { provider: PROVIDER, operation });
+      return reportUnmapped(warnings, parsed.onUnmapped, { provider: PROVIDER, operation });
+    },
+    async create(input, call) {
+      const { contact } = toSmsPartnerContact(input, mapping);
+      const { value, body } = await send(
+        requests.add(contact, call),
+        SmsPartnerContactResponseSchema,
+      );
+      // The echo holds what was sent plus `contactId`; what it leaves out is what we sent.
+      const echoed = { ...contact, ...present(value.contact) };
+      return fromSmsPartnerContact(echoed, mapping, rawContact(body));
+    },
+    async update(id, patch, call) {
+      const { contact } = toSmsPartnerContact(patch, mapping);
+      // Nothing SMS Partner holds changes (every value was unmapped): only read the contact.
+      if (Object.keys(contact).length) await send(requests.update(id, contact, call), v.unknown());
+      // The update echoes only the fields sent: read the whole contact back (one more request).
+      return detail(id, 'update', call);
+    },
+    async get(id, call) {
+      try {
+        return await detail(id, 'get', call);
+      } catch (error) {
+        if (isContactSyncError(error) && error.code === 'not_found') return undefined;
+        throw error;
+      }
+    },
+    findByPhone: (phone, call) =>
+      findSmsPartnerContact(
+        pager('findByPhone', call, phone),
+        (contact) => contact.phone === phone,
+      ),
+    async delete(id, call) {
+      await send(requests.delete(id, call), v.unknown());
+    },
+    list: (options) => listSmsPartnerPages(pager('list', { signal: options.signal, retry: true })),
+    preview(operation, input, id = '') {
+      const { contact } = toSmsPartnerContact(input, mapping);
+      if (operation === 'create') return http.preview(requests.add(contact));
+      if (operation === 'update') return http.preview(requests.update(id, contact));
+      return http.preview(requests.delete(id));
+    },
+    project: (input) => projectSmsPartnerContact(input, mapping),
+  };
+  return defineContactStore(driver, settings);
+}
+
+function rawContact(body: unknown): unknown {
+  return (body as { contact?: unknown }).contact;
+}
+
+/** The keys of a parsed record that hold a value. */
+function present<T extends object>(record: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(record).filter(([, value]) => value !== undefined && value !== null),
+  ) as Partial<T>;
+}

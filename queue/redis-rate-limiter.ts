@@ -1,0 +1,220 @@
+import type { Redis } from 'ioredis';
+import { abortError, sleep } from '../src/abort.js';
+import { invalidConfig, type ValidationIssue } from '../src/errors.js';
+import type { RateLimiter } from '../src/rate-limit.js';
+import { connectionIssue, openRedis, type QueueConnection } from './connection.js';
+
+export interface RedisRateLimiterOptions {
+  /**
+   * A Redis URL, ioredis options, or an ioredis client you own (shared, never closed by the
+   * limiter). Required.
+   */
+  connection: QueueConnection | Redis;
+  /**
+   * Names the limit: every limiter with the same key, in any process, shares it (one per vendor
+   * account). Required. The limiter uses `<key>` and `<key>:paused`.
+   */
+  key: string;
+  /**
+   * Most request starts in any window of one second, counted over every process together. For a
+   * rate under 1, one start per `1000 / rate` ms. Omitted: no rate, only the shared pauses.
+   */
+  requestsPerSecond?: number;
+  /**
+   * Extra milliseconds each start keeps its place in the window. A request reaches the vendor a
+   * little after it starts (network, a busy event loop) and vendors count arrivals, so without
+   * this margin a late request and an early one can land in the same vendor second. Costs
+   * `margin / (1000 + margin)` of the throughput. Default 100.
+   */
+  marginMs?: number;
+}
+
+/** A `RateLimiter` shared through Redis. */
+export interface RedisRateLimiter extends RateLimiter {
+  /** Quits the connection, if the limiter opened it. */
+  close(): Promise<void>;
+}
+
+type LimiterClient = Redis & {
+  contactSyncReserve(
+    zset: string,
+    pause: string,
+    limit: number,
+    windowMs: number,
+    member: string,
+    confirming: 0 | 1,
+  ): Promise<number>;
+  contactSyncPause(pause: string, forMs: number): Promise<number>;
+};
+
+/*
+ * Reserves the earliest start that keeps every window of `windowMs` at `limit` starts or fewer,
+ * in one atomic step on the Redis clock (one clock for every process). Starts are reserved in
+ * order, so the only constraint on a new one is the start `limit` places before it. A caller
+ * sleeps until its reserved start and goes: one round trip per request, no polling. After a
+ * sleep it confirms (mode 1): a pause set meanwhile moves its reservation past the pause.
+ */
+const RESERVE = `
+local zset, pauseKey = KEYS[1], KEYS[2]
+local limit, windowMs, member = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local pausedUntil = tonumber(redis.call('GET', pauseKey) or '0')
+if ARGV[4] == '1' then
+  if pausedUntil <= now then return 0 end
+  redis.call('ZREM', zset, member)
+end
+local start = math.max(now, pausedUntil)
+if limit > 0 then
+  redis.call('ZREMRANGEBYSCORE', zset, '-inf', now - windowMs)
+  local last = redis.call('ZRANGE', zset, -1, -1, 'WITHSCORES')
+  if last[2] then start = math.max(start, tonumber(last[2])) end
+  if redis.call('ZCARD', zset) >= limit then
+    local nth = redis.call('ZRANGE', zset, -limit, -limit, 'WITHSCORES')
+    start = math.max(start, tonumber(nth[2]) + windowMs)
+  end
+  redis.call('ZADD', zset, start, member)
+  redis.call('PEXPIRE', zset, start - now + windowMs + 1000)
+end
+return start - now
+`;
+
+/** Holds every limiter of the key until now + ARGV[1] ms (never shortens a longer pause). */
+const PAUSE = `
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local untilMs = now + tonumber(ARGV[1])
+if untilMs > tonumber(redis.call('GET', KEYS[1]) or '0') then
+  redis.call('SET', KEYS[1], untilMs, 'PX', math.max(1, untilMs - now))
+end
+return untilMs
+`;
+
+let instances = 0;
+
+/**
+ * A rate limit shared by every process that uses the same Redis key: at most `requestsPerSecond`
+ * request starts in any one-second window across all of them, and a vendor's `Retry-After`
+ * seen by one pauses them all. Give it to a store as its `limiter` option.
+ */
+export function redisRateLimiter(options: RedisRateLimiterOptions): RedisRateLimiter {
+  const { connection, key, requestsPerSecond, marginMs = 100 } = checkOptions(options);
+  const limit = requestsPerSecond ? Math.max(1, Math.floor(requestsPerSecond)) : 0;
+  const windowMs = requestsPerSecond ? Math.ceil((limit * 1000) / requestsPerSecond) + marginMs : 0;
+  const pauseKey = `${key}:paused`;
+  const owned = !isClient(connection);
+  const instance = `${process.pid}.${++instances}.${Math.random().toString(36).slice(2, 8)}`;
+  let reservations = 0;
+  let localPauseUntil = 0;
+  let client: Promise<LimiterClient> | undefined;
+
+  const redis = () => {
+    client ??= (isClient(connection) ? Promise.resolve(connection) : openRedis(connection)).then(
+      defineCommands,
+    );
+    return client;
+  };
+
+  return {
+    async acquire(signal) {
+      if (signal?.aborted) throw abortError(signal);
+      // A pause this process already knows of needs no round trip to be honoured.
+      if (localPauseUntil > Date.now()) await sleep(localPauseUntil - Date.now(), signal);
+      const connected = await redis();
+      const member = `${instance}.${++reservations}`;
+      let confirming: 0 | 1 = 0;
+      for (;;) {
+        const wait = await connected.contactSyncReserve(
+          key,
+          pauseKey,
+          limit,
+          windowMs,
+          member,
+          confirming,
+        );
+        if (wait <= 0) return;
+        try {
+          await sleep(wait, signal);
+        } catch (error) {
+          // Give the place back: removing a start only loosens the windows around it.
+          connected.zrem(key, member).catch(() => undefined);
+          throw error;
+        }
+        confirming = 1;
+      }
+    },
+    pauseUntil(until) {
+      localPauseUntil = Math.max(localPauseUntil, until);
+      const forMs = Math.ceil(until - Date.now());
+      if (forMs <= 0) return;
+      // The interface is synchronous; a lost pause only costs the other processes a 429 each.
+      redis()
+        .then((connected) => connected.contactSyncPause(pauseKey, forMs))
+        .catch(() => undefined);
+    },
+    async close() {
+      if (!client || !owned) return;
+      const connected = await client.catch(() => undefined);
+      client = undefined;
+      await connected?.quit().catch(() => undefined);
+    },
+  };
+}
+
+function defineCommands(client: Redis): LimiterClient {
+  const candidate = client as Partial<LimiterClient> & Redis;
+  if (typeof candidate.contactSyncReserve !== 'function') {
+    client.defineCommand('contactSyncReserve', { numberOfKeys: 2, lua: RESERVE });
+  }
+  if (typeof candidate.contactSyncPause !== 'function') {
+    client.defineCommand('contactSyncPause', { numberOfKeys: 1, lua: PAUSE });
+  }
+  return client as LimiterClient;
+}
+
+function isClient(connection: unknown): connection is Redis {
+  return (
+    typeof connection === 'object' &&
+    connection !== null &&
+    typeof (connection as Redis).defineCommand === 'function'
+  );
+}
+
+function checkOptions(options: RedisRateLimiterOptions): RedisRateLimiterOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw invalidConfig([
+      { path: 'options', message: 'expected an object with connection and key' },
+    ]);
+  }
+  const known = new Set(['connection', 'key', 'requestsPerSecond', 'marginMs']);
+  const issues: ValidationIssue[] = Object.keys(options)
+    .filter((name) => !known.has(name))
+    .map((name) => ({ path: name, message: 'unknown option' }));
+  const { connection, key, requestsPerSecond, marginMs } = options;
+  const connectionProblem = isClient(connection) ? undefined : connectionIssue(connection);
+  if (connectionProblem) issues.push(connectionProblem);
+  if (typeof key !== 'string' || key.trim() === '') {
+    issues.push({ path: 'key', message: 'expected a non-empty string' });
+  }
+  if (
+    requestsPerSecond !== undefined &&
+    !(
+      typeof requestsPerSecond === 'number' &&
+      requestsPerSecond > 0 &&
+      requestsPerSecond <= 100_000
+    )
+  ) {
+    issues.push({
+      path: 'requestsPerSecond',
+      message: 'expected a number above 0, at most 100000',
+    });
+  }
+  if (
+    marginMs !== undefined &&
+    !(Number.isInteger(marginMs) && (marginMs as number) >= 0 && (marginMs as number) <= 60_000)
+  ) {
+    issues.push({ path: 'marginMs', message: 'expected a whole number of ms from 0 to 60000' });
+  }
+  if (issues.length) throw invalidConfig(issues);
+  return options;
+}

@@ -1,0 +1,242 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { type ContactSyncError, invalidInput } from '../src/errors.js';
+import type { SyncRecord } from '../src/sync/index.js';
+import { KEY_MAX_LENGTH } from '../src/sync/index.js';
+import { openRedis, type QueueConnection } from './connection.js';
+import { parseFailureReason } from './job-failure.js';
+import {
+  checkQueueOptions,
+  DEFAULT_QUEUE_PREFIX,
+  nonNegativeInteger,
+  positiveInteger,
+  type QueueIdentity,
+} from './queue-options.js';
+
+export interface SyncQueueOptions extends QueueIdentity {
+  /** A Redis URL or ioredis connection options. Required. */
+  connection: QueueConnection;
+  /** The queue's name; workers of the same name take its jobs. Required. */
+  name: string;
+  /**
+   * Tries per record, the first included: a push whose vendor failure is retryable (429, 5xx,
+   * network, timeout) is run again after a backoff until this many have failed. Default 5.
+   */
+  attempts?: number;
+  /** Backoff before the first retry in ms, doubled at each further one. Default 1000. */
+  backoffMs?: number;
+  /** Completed jobs kept in Redis (the newest), for `counts()` and inspection. Default 10000. */
+  keepCompleted?: number;
+  /** Records sent to Redis per round trip while enqueueing. Default 500. */
+  batchSize?: number;
+}
+
+export interface SyncQueueCounts {
+  /** Waiting for a worker. */
+  waiting: number;
+  /** Being pushed now. */
+  active: number;
+  /** Waiting for their backoff before a retry. */
+  delayed: number;
+  /** Done (up to `keepCompleted` are kept). */
+  completed: number;
+  /** Out of attempts, or failed for good: see `failed()`. */
+  failed: number;
+}
+
+/** A job that failed for good. */
+export interface FailedSyncJob {
+  /** The job id: give it to `retryFailed`. */
+  id: string;
+  /** The record's key. */
+  key: string;
+  /** Tries made. */
+  attemptsMade: number;
+  /** When it failed (epoch ms). */
+  failedAt?: number;
+  /** The vendors' failures of the last try (code, message, provider; no secret, no phone). */
+  errors: ContactSyncError[];
+  /** One line: the errors' messages, or BullMQ's own reason (a job that stalled too often). */
+  reason: string;
+}
+
+export interface SyncQueue {
+  /**
+   * Adds one job per record, reading any iterable or async iterable in batches of `batchSize`
+   * (memory stays flat). A record that is not `{ key, contact }` throws `invalid_input` naming
+   * `records.<index>`; every record before it is enqueued, none after.
+   */
+  enqueue(records: Iterable<SyncRecord> | AsyncIterable<SyncRecord>): Promise<{ enqueued: number }>;
+  counts(): Promise<SyncQueueCounts>;
+  /** Failed jobs, newest first: `limit` of them (default 100) from position `start` (default 0). */
+  failed(options?: { start?: number; limit?: number }): Promise<FailedSyncJob[]>;
+  /**
+   * Sends failed jobs back to the queue with their attempts reset: the ones of `ids`, or every
+   * failed job. Resolves how many went back.
+   */
+  retryFailed(ids?: readonly string[]): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The BullMQ job name of a push. */
+export const PUSH_JOB = 'push';
+
+/**
+ * The producer side of distributed sync: records go to a BullMQ queue in Redis, and workers
+ * (`createSyncWorker`, in any number of processes) push them to the vendors.
+ */
+export function createSyncQueue(options: SyncQueueOptions): SyncQueue {
+  checkQueueOptions(options, ['attempts', 'backoffMs', 'keepCompleted', 'batchSize'], {
+    attempts: (value) => (positiveInteger(value, 100) ? undefined : 'expected 1 to 100'),
+    backoffMs: (value) =>
+      nonNegativeInteger(value, 3_600_000) ? undefined : 'expected 0 to 3600000 ms',
+    keepCompleted: (value) =>
+      nonNegativeInteger(value, 10_000_000) ? undefined : 'expected a whole number ≥ 0',
+    batchSize: (value) => (positiveInteger(value, 10_000) ? undefined : 'expected 1 to 10000'),
+  });
+  const {
+    connection,
+    name,
+    prefix = DEFAULT_QUEUE_PREFIX,
+    attempts = 5,
+    backoffMs = 1000,
+    keepCompleted = 10_000,
+    batchSize = 500,
+  } = options;
+  let opened: Promise<{ queue: Queue; client: Redis }> | undefined;
+  const queue = async () => {
+    opened ??= (async () => {
+      const { Queue } = await import('bullmq');
+      const client = await openRedis(connection);
+      const created = new Queue<SyncRecord>(name, {
+        connection: client,
+        prefix,
+        defaultJobOptions: {
+          attempts,
+          backoff: { type: 'exponential', delay: backoffMs },
+          removeOnComplete: keepCompleted === 0 ? true : { count: keepCompleted },
+          removeOnFail: false,
+        },
+      });
+      // Errors reach the caller through the rejected calls; an unheard 'error' event would crash.
+      created.on('error', () => undefined);
+      return { queue: created, client };
+    })();
+    opened.catch(() => {
+      opened = undefined;
+    });
+    return (await opened).queue;
+  };
+
+  return {
+    async enqueue(records) {
+      let batch: { name: string; data: SyncRecord }[] = [];
+      let enqueued = 0;
+      let index = 0;
+      const flush = async () => {
+        if (!batch.length) return;
+        await (await queue()).addBulk(batch);
+        enqueued += batch.length;
+        batch = [];
+      };
+      for await (const record of records) {
+        const problem = recordProblem(record);
+        if (problem) {
+          await flush();
+          throw invalidInput(
+            [{ path: `records.${index}${problem.path}`, message: problem.message }],
+            {
+              operation: 'enqueue',
+            },
+          );
+        }
+        batch.push({ name: PUSH_JOB, data: { key: record.key, contact: record.contact } });
+        index += 1;
+        if (batch.length >= batchSize) await flush();
+      }
+      await flush();
+      return { enqueued };
+    },
+    async counts() {
+      const counts = await (await queue()).getJobCounts(
+        'waiting',
+        'prioritized',
+        'active',
+        'delayed',
+        'completed',
+        'failed',
+      );
+      const count = (type: string) => counts[type] ?? 0;
+      return {
+        waiting: count('waiting') + count('prioritized'),
+        active: count('active'),
+        delayed: count('delayed'),
+        completed: count('completed'),
+        failed: count('failed'),
+      };
+    },
+    async failed({ start = 0, limit = 100 } = {}) {
+      const jobs = await (await queue()).getFailed(start, start + limit - 1);
+      return jobs.filter(Boolean).map((job) => {
+        const { errors, summary } = parseFailureReason(job.failedReason);
+        return {
+          id: String(job.id),
+          key: typeof job.data?.key === 'string' ? job.data.key : '',
+          attemptsMade: job.attemptsMade,
+          failedAt: job.finishedOn,
+          errors,
+          reason: summary,
+        };
+      });
+    },
+    async retryFailed(ids) {
+      const connected = await queue();
+      const jobs = ids
+        ? await Promise.all(ids.map((id) => connected.getJob(id)))
+        : await allFailed(connected);
+      let retried = 0;
+      for (const job of jobs) {
+        if (!job || !(await job.isFailed())) continue;
+        await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+        retried += 1;
+      }
+      return retried;
+    },
+    async close() {
+      if (!opened) return;
+      const current = await opened.catch(() => undefined);
+      opened = undefined;
+      if (!current) return;
+      await current.queue.close();
+      // BullMQ does not quit a connection it was given.
+      await current.client.quit().catch(() => undefined);
+    },
+  };
+}
+
+/** Every failed job as of now (a job failing again while they are retried is not taken twice). */
+async function allFailed(queue: Queue) {
+  const total = await queue.getFailedCount();
+  const jobs = [];
+  for (let start = 0; start < total; start += 500) {
+    jobs.push(...(await queue.getFailed(start, Math.min(start + 500, total) - 1)));
+  }
+  return jobs;
+}
+
+function recordProblem(record: unknown): { path: string; message: string } | undefined {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+    return { path: '', message: 'expected a record { key, contact }' };
+  }
+  const { key, contact } = record as Record<string, unknown>;
+  if (typeof key !== 'string' || key.trim() === '' || key.length > KEY_MAX_LENGTH) {
+    return {
+      path: '.key',
+      message: `expected a non-empty string of at most ${KEY_MAX_LENGTH} characters`,
+    };
+  }
+  if (typeof contact !== 'object' || contact === null || Array.isArray(contact)) {
+    return { path: '.contact', message: 'expected a contact object' };
+  }
+  return undefined;
+}

@@ -1,0 +1,282 @@
+import type { Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import {
+  type ContactStoreConfig,
+  createContactStore,
+  documentedRequestsPerSecond,
+} from '../providers/registry.js';
+import type { ContactStore } from '../src/contact-store.js';
+import { type ContactSyncError, invalidConfig, isContactSyncError } from '../src/errors.js';
+import { redisLinkStore } from '../src/redis/redis-link-store.js';
+import {
+  createContactSync,
+  type LinkStore,
+  type PushReport,
+  type SyncPolicy,
+  type SyncRecord,
+} from '../src/sync/index.js';
+import { openRedis, type QueueConnection } from './connection.js';
+import { failureReason } from './job-failure.js';
+import {
+  checkQueueOptions,
+  DEFAULT_QUEUE_PREFIX,
+  nonNegativeInteger,
+  positiveInteger,
+  type QueueIdentity,
+} from './queue-options.js';
+import { type RedisRateLimiter, redisRateLimiter } from './redis-rate-limiter.js';
+
+export interface SyncWorkerOptions extends QueueIdentity {
+  /** A Redis URL or ioredis connection options. Required. */
+  connection: QueueConnection;
+  /** The queue to take jobs from (`createSyncQueue`'s `name`). Required. */
+  name: string;
+  /**
+   * The vendors, as plain store configurations (`{ provider: 'callbell', apiToken, … }`, as in
+   * the command line's config file). Configurations, not built stores, because the worker gives
+   * each store a limiter shared through Redis: `rateLimit.requestsPerSecond` (or the vendor's
+   * documented rate) then holds for every worker together. A `limiter` in a config is replaced.
+   */
+  stores: readonly ContactStoreConfig[];
+  /**
+   * Where the links live; shared by every worker, so a Redis or database store. Default:
+   * `redisLinkStore({ connection })` (closed by `close()`; a store you give is not).
+   */
+  links?: LinkStore;
+  /** Records pushed at once by this worker. Default 8. */
+  concurrency?: number;
+  /** As ContactSync's `policy`. Default `'all'`. */
+  policy?: SyncPolicy;
+  /** As ContactSync's `defaultCountry`. Default: none. */
+  defaultCountry?: string;
+  /**
+   * How long a job of a worker that died (killed, lost its network) stays active before another
+   * worker takes it back, in ms. A live worker renews its jobs every half of it. Default 30000.
+   */
+  lockDurationMs?: number;
+  /**
+   * Prefix of the shared rate limits: a store of provider `p` uses `<prefix>:<p>`, whatever the
+   * queue. Give workers of two accounts of one vendor different prefixes. Default
+   * `contact-sync:rate`.
+   */
+  rateLimitPrefix?: string;
+  /** The limiters' `marginMs` (see `redisRateLimiter`). Default 100. */
+  limiterMarginMs?: number;
+  /** Called after each try of a job with its push report (a failed try may be retried). */
+  onReport?(report: PushReport, job: SyncJobInfo): void;
+  /** Called with errors of the worker itself (a lost Redis connection, say). Default: ignored. */
+  onError?(error: Error): void;
+}
+
+export interface SyncJobInfo {
+  id: string;
+  /** 1 for the first try. */
+  attempt: number;
+  /** Tries allowed. */
+  attempts: number;
+}
+
+export interface SyncWorkerCloseOptions {
+  /**
+   * How long the jobs in flight may take to finish, in ms. After it, their vendor calls are
+   * cancelled and the jobs go back to the queue (no try is counted), for another worker.
+   * Default 10000.
+   */
+  timeoutMs?: number;
+}
+
+export interface SyncWorker {
+  /** Resolves once the worker is connected and taking jobs; rejects when it cannot start. */
+  ready(): Promise<void>;
+  /** Stops taking jobs, lets those in flight finish (or hands them back), then disconnects. */
+  close(options?: SyncWorkerCloseOptions): Promise<void>;
+}
+
+/**
+ * A worker of a sync queue: takes jobs in Redis and pushes each record with ContactSync. Any
+ * number of workers, in any number of processes or machines, may serve one queue; each vendor's
+ * rate limit holds for all of them together. A vendor failure that may pass (429, 5xx, network)
+ * makes the queue retry the job with backoff; any other fails it at once. A job run twice (its
+ * worker died after the vendor wrote) creates nothing twice: the links say what exists.
+ */
+export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
+  checkQueueOptions(
+    options,
+    [
+      'stores',
+      'links',
+      'concurrency',
+      'policy',
+      'defaultCountry',
+      'lockDurationMs',
+      'rateLimitPrefix',
+      'limiterMarginMs',
+      'onReport',
+      'onError',
+    ],
+    {
+      concurrency: (value) => (positiveInteger(value, 1000) ? undefined : 'expected 1 to 1000'),
+      lockDurationMs: (value) =>
+        positiveInteger(value, 3_600_000) && (value as number) >= 1000
+          ? undefined
+          : 'expected 1000 to 3600000 ms',
+      rateLimitPrefix: (value) =>
+        typeof value === 'string' && value !== '' ? undefined : 'expected a non-empty string',
+      limiterMarginMs: (value) =>
+        nonNegativeInteger(value, 60_000) ? undefined : 'expected 0 to 60000 ms',
+      onReport: (value) => (typeof value === 'function' ? undefined : 'expected a function'),
+      onError: (value) => (typeof value === 'function' ? undefined : 'expected a function'),
+    },
+  );
+  const {
+    connection,
+    name,
+    prefix = DEFAULT_QUEUE_PREFIX,
+    concurrency = 8,
+    lockDurationMs = 30_000,
+    rateLimitPrefix = 'contact-sync:rate',
+    limiterMarginMs,
+    onReport,
+    onError = () => undefined,
+  } = options;
+  const limiters: RedisRateLimiter[] = [];
+  const stores = buildStores(options.stores, (config) => {
+    const limiter = redisRateLimiter({
+      connection,
+      key: `${rateLimitPrefix}:${config.provider}`,
+      requestsPerSecond: rateOf(config),
+      ...(limiterMarginMs === undefined ? {} : { marginMs: limiterMarginMs }),
+    });
+    limiters.push(limiter);
+    return limiter;
+  });
+  const ownLinks = options.links === undefined;
+  const links = options.links ?? redisLinkStore({ connection });
+  const sync = createContactSync({
+    stores,
+    links,
+    ...(options.policy === undefined ? {} : { policy: options.policy }),
+    ...(options.defaultCountry === undefined ? {} : { defaultCountry: options.defaultCountry }),
+  });
+  let closing = false;
+
+  async function process(job: Job<SyncRecord>, token?: string, signal?: AbortSignal) {
+    const report = await sync.push(job.data, signal ? { signal } : undefined);
+    try {
+      onReport?.(report, {
+        id: String(job.id),
+        attempt: job.attemptsMade + 1,
+        attempts: job.opts.attempts ?? 1,
+      });
+    } catch {
+      // A failing callback must not change the job's outcome.
+    }
+    const errors = report.results
+      .map((result) => result.error)
+      .filter((error): error is ContactSyncError => isContactSyncError(error));
+    if (!errors.length) {
+      return {
+        results: report.results.map(({ provider, status, id }) => ({ provider, status, id })),
+      };
+    }
+    const { UnrecoverableError, WaitingError } = await import('bullmq');
+    if (closing && signal?.aborted) {
+      // Cancelled by close(): back to the queue for another worker, no try spent.
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
+    // `aborted` outside a close means the shared limiter could not be reached: worth a retry.
+    const retryable = errors.some((error) => error.retryable || error.code === 'aborted');
+    const reason = failureReason(errors);
+    throw retryable ? new Error(reason) : new UnrecoverableError(reason);
+  }
+
+  let client: Redis | undefined;
+  const started = (async (): Promise<Worker> => {
+    const { Worker } = await import('bullmq');
+    // BullMQ's workers block on their connection: it needs maxRetriesPerRequest null.
+    client = await openRedis(connection, { maxRetriesPerRequest: null });
+    const worker = new Worker<SyncRecord>(name, process, {
+      connection: client,
+      prefix,
+      concurrency,
+      lockDuration: lockDurationMs,
+      stalledInterval: lockDurationMs,
+      autorun: true,
+    });
+    worker.on('error', (error) => onError(error));
+    await worker.waitUntilReady();
+    return worker;
+  })();
+  // Reported through ready() and close(); never an unhandled rejection.
+  started.catch(() => undefined);
+
+  return {
+    async ready() {
+      await started;
+    },
+    async close({ timeoutMs = 10_000 } = {}) {
+      if (closing) return;
+      closing = true;
+      const worker = await started.catch(() => undefined);
+      if (worker) {
+        const timer = setTimeout(() => worker.cancelAllJobs('closing'), timeoutMs);
+        try {
+          await worker.close();
+        } finally {
+          clearTimeout(timer);
+        }
+      }
+      await client?.quit().catch(() => undefined);
+      await Promise.all(limiters.map((limiter) => limiter.close()));
+      if (ownLinks) await links.close?.();
+    },
+  };
+}
+
+function rateOf(config: ContactStoreConfig): number | undefined {
+  const { rateLimit } = config as { rateLimit?: { requestsPerSecond?: unknown } | false };
+  if (rateLimit === false) return undefined;
+  const given = rateLimit?.requestsPerSecond;
+  return typeof given === 'number' ? given : documentedRequestsPerSecond(config.provider);
+}
+
+/** Builds every store with its shared limiter; a bad config throws naming `stores.<i>.<option>`. */
+function buildStores(
+  configs: unknown,
+  limiterFor: (config: ContactStoreConfig) => RedisRateLimiter,
+): ContactStore[] {
+  if (!Array.isArray(configs) || configs.length === 0) {
+    throw invalidConfig([
+      { path: 'stores', message: 'expected a non-empty array of store configurations' },
+    ]);
+  }
+  return configs.map((config, index) => {
+    if (
+      typeof config !== 'object' ||
+      config === null ||
+      typeof config.provider !== 'string' ||
+      typeof config.upsert === 'function'
+    ) {
+      throw invalidConfig([
+        {
+          path: `stores.${index}`,
+          message:
+            'expected a store configuration { provider, … } (not a built store: see docs/scale-out.md)',
+        },
+      ]);
+    }
+    try {
+      return createContactStore({ ...config, limiter: limiterFor(config) });
+    } catch (error) {
+      if (!isContactSyncError(error) || !error.issues) throw error;
+      throw invalidConfig(
+        error.issues.map((issue) => ({
+          path: `stores.${index}${issue.path ? `.${issue.path}` : ''}`,
+          message: issue.message,
+        })),
+        error.provider,
+      );
+    }
+  });
+}

@@ -1,0 +1,110 @@
+import type { ContactStoreConfig } from '../providers/registry.js';
+import { createCallbellEmulator } from './callbell/emulator.js';
+import type { ProviderEmulator } from './emulator.js';
+import { createNotificoreEmulator } from './notificore/emulator.js';
+import { type FaultOptions, type RunningServer, serveEmulators } from './server.js';
+import { createSmsPartnerEmulator } from './smspartner/emulator.js';
+
+export {
+  type CallbellEmulatorChannel,
+  type CallbellEmulatorOptions,
+  createCallbellEmulator,
+} from './callbell/emulator.js';
+export type {
+  EmulatedContact,
+  EmulatorRequest,
+  EmulatorResponse,
+  ProviderEmulator,
+} from './emulator.js';
+export {
+  createNotificoreEmulator,
+  type NotificoreEmulator,
+  type NotificoreEmulatorOptions,
+} from './notificore/emulator.js';
+export type { FaultKind, FaultOptions, SandboxRequest } from './server.js';
+export {
+  createSmsPartnerEmulator,
+  type SmsPartnerEmulator,
+  type SmsPartnerEmulatorOptions,
+} from './smspartner/emulator.js';
+
+/** The credentials the sandbox accepts (any other gets the vendor's own refusal). */
+export const SANDBOX_CREDENTIALS = {
+  smspartner: { apiKey: 'sandbox-smspartner-key', groupId: 'sandbox-group' },
+  callbell: { apiToken: 'sandbox-callbell-token' },
+  notificore: { apiKey: 'test_sandbox-notificore-key' },
+} as const;
+
+export interface SandboxOptions {
+  /** Default 0: a free port on 127.0.0.1. */
+  port?: number;
+  /** Faults injected into a share of the requests: statuses, Retry-After, slow answers, drops. */
+  faults?: FaultOptions;
+  /** Seed of the fault draws: the same seed, the same faults. Default 1. */
+  seed?: number;
+  /** Added to every answer, in ms. Default 0. */
+  latencyMs?: number;
+}
+
+export interface Sandbox extends RunningServer {
+  readonly emulators: Record<'smspartner' | 'callbell' | 'notificore', ProviderEmulator>;
+  /** A store configuration per vendor pointing at this sandbox, field maps included. */
+  storeConfigs(): ContactStoreConfig[];
+}
+
+/**
+ * Serves SMS Partner's, Callbell's and Notificore's contact endpoints on 127.0.0.1, as their docs
+ * describe them, quirks included: for demos, end-to-end tests and benchmarks without accounts.
+ */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const emulators = {
+    smspartner: createSmsPartnerEmulator({
+      apiKey: SANDBOX_CREDENTIALS.smspartner.apiKey,
+      groups: [SANDBOX_CREDENTIALS.smspartner.groupId],
+    }),
+    callbell: createCallbellEmulator({ apiToken: SANDBOX_CREDENTIALS.callbell.apiToken }),
+    notificore: createNotificoreEmulator({ apiKey: SANDBOX_CREDENTIALS.notificore.apiKey }),
+  };
+  const server = await serveEmulators({ ...options, emulators });
+  return {
+    ...server,
+    emulators,
+    storeConfigs: () => storeConfigs(server),
+  };
+}
+
+function storeConfigs(server: RunningServer): ContactStoreConfig[] {
+  return [
+    {
+      provider: 'smspartner',
+      ...SANDBOX_CREDENTIALS.smspartner,
+      baseUrl: server.baseUrl('smspartner'),
+      fieldMap: { company: 'custom1', city: 'custom2' },
+    },
+    {
+      provider: 'callbell',
+      ...SANDBOX_CREDENTIALS.callbell,
+      baseUrl: server.baseUrl('callbell'),
+      fieldMap: {
+        firstName: 'First name',
+        lastName: 'Last name',
+        birthday: 'Birthday',
+        url: 'Website',
+        company: 'Company',
+        city: 'City',
+      },
+    },
+    {
+      provider: 'notificore',
+      ...SANDBOX_CREDENTIALS.notificore,
+      baseUrl: server.baseUrl('notificore'),
+      fieldMap: {
+        firstName: 'First name',
+        lastName: 'Last name',
+        birthday: 'Birthday',
+        url: 'Website',
+        company: 'Company',
+      },
+    },
+  ];
+}
