@@ -10,4 +10,5 @@ export const entryPoints: Record<string, string> = {
   redis: 'src/redis/index.ts',
   sandbox: 'sandbox/index.ts',
   queue: 'queue/index.ts',
+  testing: 'src/testing/index.ts',
 };

@@ -15,23 +15,23 @@ afterAll(async () => {
 });
 const nextPath = () => join(directory, `links-${++counter}.jsonl`);
 
-describeLinkStore('memoryLinkStore', { create: () => memoryLinkStore() });
+describeLinkStore('memoryLinkStore', { makeLinkStore: () => memoryLinkStore() });
 
 let conformancePath = '';
 describeLinkStore('fileLinkStore', {
-  create: () => {
+  makeLinkStore: () => {
     conformancePath = nextPath();
     return fileLinkStore(conformancePath);
   },
-  reopen: () => fileLinkStore(conformancePath),
+  reopenLinkStore: () => fileLinkStore(conformancePath),
 });
 
 describeLinkStore('fileLinkStore without fsync', {
-  create: () => {
+  makeLinkStore: () => {
     conformancePath = nextPath();
     return fileLinkStore(conformancePath, { fsync: false });
   },
-  reopen: () => fileLinkStore(conformancePath, { fsync: false }),
+  reopenLinkStore: () => fileLinkStore(conformancePath, { fsync: false }),
 });
 
 describe('fileLinkStore', () => {

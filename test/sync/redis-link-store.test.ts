@@ -18,11 +18,11 @@ afterAll(async () => {
 });
 
 describeLinkStore('redisLinkStore', {
-  create: () => {
+  makeLinkStore: () => {
     currentPrefix = `test-${++prefixCounter}`;
     return redisLinkStore({ connection: server.url, prefix: currentPrefix });
   },
-  reopen: () => redisLinkStore({ connection: server.url, prefix: currentPrefix }),
+  reopenLinkStore: () => redisLinkStore({ connection: server.url, prefix: currentPrefix }),
 });
 
 describe('redisLinkStore', () => {

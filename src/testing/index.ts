@@ -1,0 +1,14 @@
+/**
+ * `contact-sync/testing`: the conformance cases every shipped adapter and link store passes, as
+ * plain `{ name, run }` objects that any test runner can run. Nothing here imports a test runner;
+ * a failed expectation rejects with `node:assert`'s `AssertionError`.
+ *
+ * ```ts
+ * import { linkStoreCases } from 'contact-sync/testing';
+ * for (const { name, run } of linkStoreCases({ makeLinkStore: () => myLinkStore() })) {
+ *   test(name, run);
+ * }
+ * ```
+ */
+export { type LinkStoreCasesOptions, linkStoreCases } from './link-store-cases.js';
+export type { TestCase } from './test-case.js';
