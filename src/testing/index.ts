@@ -4,11 +4,13 @@
  * a failed expectation rejects with `node:assert`'s `AssertionError`.
  *
  * ```ts
- * import { linkStoreCases } from 'contact-sync/testing';
- * for (const { name, run } of linkStoreCases({ makeLinkStore: () => myLinkStore() })) {
+ * import { contactStoreCases } from 'contact-sync/testing';
+ * for (const { name, run } of contactStoreCases({ provider: 'acme', makeStore, … })) {
  *   test(name, run);
  * }
  * ```
  */
+export { type ContactStoreCasesOptions, contactStoreCases } from './contact-store-cases.js';
 export { type LinkStoreCasesOptions, linkStoreCases } from './link-store-cases.js';
 export type { TestCase } from './test-case.js';
+export type { VendorDouble, VendorFault, VendorRequest } from './vendor-double.js';

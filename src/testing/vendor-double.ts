@@ -1,0 +1,42 @@
+/**
+ * What the contact-store cases need from the vendor's stand-in (an in-memory emulator behind a
+ * `fetch` double, an emulator served on 127.0.0.1, or nock): the requests it saw, the contacts it
+ * holds, and failures planned for the next matching requests. No test library is assumed.
+ */
+export interface VendorDouble {
+  /** Every request received since the last `reset`, oldest first. */
+  requests(): readonly VendorRequest[];
+  /** Every contact the vendor holds now (phone in E.164). */
+  contacts(): readonly { phone: string }[] | Promise<readonly { phone: string }[]>;
+  /** Plans a failure for the next matching request(s). */
+  fail(fault: VendorFault): void;
+  /** Forgets every contact, the request log and the planned failures. Each case calls it first. */
+  reset(): void | Promise<void>;
+}
+
+/** A request as the vendor saw it. */
+export interface VendorRequest {
+  method: string;
+  /** The path below the vendor's base URL, without the query: `/contacts/42`. */
+  path: string;
+}
+
+/**
+ * One planned failure: what the next matching request gets instead of (or after) the vendor's
+ * own answer. The sandbox's `inject` and the emulators' fault queues take the same shape.
+ */
+export interface VendorFault {
+  /** Only requests with this method. Default: any. */
+  method?: string;
+  /** Only requests whose path (below the base URL) matches. Default: any. */
+  path?: RegExp;
+  /** The status answered instead of the vendor's. Default 500. */
+  status?: number;
+  headers?: Record<string, string>;
+  /** The body answered (JSON unless a string). */
+  body?: unknown;
+  /** Drop the connection before the vendor sees the request, or after it handled it. */
+  drop?: 'before' | 'after';
+  /** How many matching requests it applies to. Default 1. */
+  times?: number;
+}
