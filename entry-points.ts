@@ -10,5 +10,6 @@ export const entryPoints: Record<string, string> = {
   redis: 'src/redis/index.ts',
   sandbox: 'sandbox/index.ts',
   queue: 'queue/index.ts',
+  provider: 'src/provider.ts',
   testing: 'src/testing/index.ts',
 };

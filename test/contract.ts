@@ -4,7 +4,12 @@ import type { ProviderEmulator } from '../sandbox/emulator.js';
 import { type RunningServer, serveEmulators } from '../sandbox/server.js';
 import type { ContactStore } from '../src/contact-store.js';
 import type { CommonOptions } from '../src/options.js';
-import { contactStoreCases, type VendorDouble, type VendorFault } from '../src/testing/index.js';
+import {
+  contactStoreCases,
+  createEmulatorFetch,
+  type VendorDouble,
+  type VendorFault,
+} from '../src/testing/index.js';
 import { mountEmulator } from './support/nock-emulator.js';
 
 /** What one shipped adapter gives the conformance cases, with its emulator. */
@@ -32,9 +37,10 @@ export interface ContractHarness {
 export interface ContractOptions {
   /**
    * `'nock'` (default): the emulator behind nock, no socket opened. `'sandbox'`: the emulator
-   * served over real HTTP on 127.0.0.1 by the sandbox server, faults injected there.
+   * served over real HTTP on 127.0.0.1 by the sandbox server, faults injected there. `'fetch'`:
+   * the emulator behind the shipped `createEmulatorFetch` double, as an outside adapter runs it.
    */
-  over?: 'nock' | 'sandbox';
+  over?: 'nock' | 'sandbox' | 'fetch';
 }
 
 /**
@@ -49,8 +55,13 @@ export function describeContactStore(
   const { emulator } = harness;
   let vendor: VendorDouble | undefined;
   let server: RunningServer | undefined;
+  let emulatedFetch: typeof fetch | undefined;
   const local = (): Partial<CommonOptions> =>
-    server ? { baseUrl: server.baseUrl(harness.provider) } : {};
+    server
+      ? { baseUrl: server.baseUrl(harness.provider) }
+      : emulatedFetch
+        ? { fetch: emulatedFetch }
+        : {};
   const started = (): VendorDouble => {
     if (!vendor) throw new Error('the vendor double is not started');
     return vendor;
@@ -69,6 +80,12 @@ export function describeContactStore(
         };
         return;
       }
+      if (over === 'fetch') {
+        const double = createEmulatorFetch(emulator, { origin: harness.origin });
+        emulatedFetch = double.fetch;
+        vendor = double.vendor;
+        return;
+      }
       nock.disableNetConnect();
       const mount = mountEmulator(emulator, harness.origin);
       vendor = {
@@ -83,7 +100,7 @@ export function describeContactStore(
     });
     afterAll(async () => {
       if (server) await server.close();
-      else {
+      else if (over === 'nock') {
         nock.cleanAll();
         nock.enableNetConnect();
       }

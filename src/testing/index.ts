@@ -11,6 +11,20 @@
  * ```
  */
 export { type ContactStoreCasesOptions, contactStoreCases } from './contact-store-cases.js';
+export {
+  createFaultQueue,
+  type EmulatedContact,
+  type EmulatorRequest,
+  type EmulatorResponse,
+  type ProviderEmulator,
+  serializeAnswer,
+  type TargetedFault,
+} from './emulator.js';
+export {
+  createEmulatorFetch,
+  type EmulatorFetch,
+  type EmulatorFetchOptions,
+} from './emulator-fetch.js';
 export { type LinkStoreCasesOptions, linkStoreCases } from './link-store-cases.js';
 export type { TestCase } from './test-case.js';
 export type { VendorDouble, VendorFault, VendorRequest } from './vendor-double.js';
