@@ -1,6 +1,16 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { entryPoints } from './entry-points.js';
+
+// `contact-sync` and `contact-sync/<entry>` resolve to the sources of each entry point, so the
+// example adapter (examples/) imports the package by name, as a separate package would.
+const packageNames = Object.entries(entryPoints).map(([name, file]) => ({
+  find: new RegExp(`^contact-sync${name === 'index' ? '' : `/${name}`}$`),
+  replacement: fileURLToPath(new URL(file, import.meta.url)),
+}));
 
 export default defineConfig({
+  resolve: { alias: packageNames },
   test: {
     testTimeout: 20_000,
     // Builds the command line into .test-dist/ for the end-to-end tests (test/e2e/).
@@ -10,7 +20,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['test/**/*.test.ts'],
+          include: ['test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
           exclude: ['test/**/*.system.test.ts'],
         },
       },

@@ -1,0 +1,74 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Every .ts file under `folder` (relative to the repository root). */
+function sources(folder: string): string[] {
+  return readdirSync(join(root, folder), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts') && !file.split(sep).includes('node_modules'))
+    .map((file) => join(root, folder, file));
+}
+
+/** Every module specifier of a file: imports, re-exports, `import()` and `import type`. */
+function specifiers(file: string): string[] {
+  const info = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
+  return info.importedFiles.map((imported) => imported.fileName);
+}
+
+/** Each relative import of `files`, as [importing file, imported path from the root]. */
+function relativeImports(files: string[]): [string, string][] {
+  return files.flatMap((file) =>
+    specifiers(file)
+      .filter((specifier) => specifier.startsWith('.'))
+      .map((specifier): [string, string] => [
+        relative(root, file),
+        relative(root, resolve(dirname(file), specifier)),
+      ]),
+  );
+}
+
+describe('architecture', () => {
+  it('the core (src/) imports nothing from providers/, cli/, queue/ or sandbox/', () => {
+    const files = sources('src');
+    expect(files.length).toBeGreaterThan(20);
+    const outward = relativeImports(files).filter(([, target]) => {
+      const top = target.split(sep)[0];
+      return top !== 'src' && !target.startsWith('node_modules');
+    });
+    expect(outward).toEqual([]);
+    // Nor by package name: the core never reaches the layers above through the package's exports.
+    const named = files.flatMap((file) =>
+      specifiers(file)
+        .filter(
+          (specifier) => specifier === 'contact-sync' || specifier.startsWith('contact-sync/'),
+        )
+        .map((specifier) => [relative(root, file), specifier]),
+    );
+    expect(named).toEqual([]);
+  });
+
+  it('an example adapter imports the package only by name, never a relative path out of its folder', () => {
+    const examples = readdirSync(join(root, 'examples'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+    expect(examples).toContain('acme-provider');
+    for (const example of examples) {
+      const folder = join('examples', example);
+      const files = sources(folder);
+      expect(files.length).toBeGreaterThan(0);
+      const escaping = relativeImports(files).filter(
+        ([, target]) => target !== folder && !target.startsWith(`${folder}${sep}`),
+      );
+      expect(escaping, `${folder} reaches outside itself`).toEqual([]);
+      const bare = files.flatMap((file) =>
+        specifiers(file).filter((specifier) => !specifier.startsWith('.')),
+      );
+      const allowed = /^(node:.+|contact-sync(\/(provider|testing))?|valibot|vitest)$/;
+      expect(bare.filter((specifier) => !allowed.test(specifier))).toEqual([]);
+    }
+  });
+});
