@@ -1,4 +1,6 @@
 import type { ContactStoreConfig } from '../providers/registry.js';
+import { invalidConfig } from '../src/errors.js';
+import { isRedisUnreachable, redisConnectionIssue } from '../src/redis/connection.js';
 import type { PushReport } from '../src/sync/index.js';
 import type { CliConfig } from './config.js';
 import { formatOf, InputFileError, readRecords } from './input.js';
@@ -30,7 +32,11 @@ export interface QueuePushOptions extends CommandIo {
  * sending it. A row that cannot be a record (no key) is reported and left out. Resolves 0 when
  * every row was enqueued, 1 otherwise.
  */
-export async function queuePushCommand(options: QueuePushOptions): Promise<number> {
+export function queuePushCommand(options: QueuePushOptions): Promise<number> {
+  return withRedis(options, '--queue', () => enqueueFile(options));
+}
+
+async function enqueueFile(options: QueuePushOptions): Promise<number> {
   const { createSyncQueue } = await loadQueue();
   const format = formatOf(options.file);
   const name = options.name ?? DEFAULT_QUEUE_NAME;
@@ -80,11 +86,18 @@ export interface WorkerCommandOptions extends CommandIo {
  * SIGTERM is listened to here as well), then closes gracefully: the jobs in flight finish or go
  * back to the queue. Resolves 0 after a clean close.
  */
-export async function workerCommand(options: WorkerCommandOptions): Promise<number> {
+export function workerCommand(options: WorkerCommandOptions): Promise<number> {
+  return withRedis(options, '--redis', () => runWorker(options));
+}
+
+async function runWorker(options: WorkerCommandOptions): Promise<number> {
   const { createSyncWorker } = await loadQueue();
   const name = options.name ?? DEFAULT_QUEUE_NAME;
   const stores = options.config.config.stores as ContactStoreConfig[];
+  // Counts records, not tries: a try that will be retried is only counted as such, and a job
+  // that failed for good and then succeeded (after `failed --retry`) is counted once, as done.
   const summary = createSummary(stores.map((store) => store.provider));
+  const failedForGood = new Map<string, PushReport>();
   let retried = 0;
   const worker = createSyncWorker({
     connection: options.redis,
@@ -95,11 +108,15 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<numb
       ? { defaultCountry: options.config.config.defaultCountry }
       : {}),
     onReport: (report: PushReport, job) => {
-      const failed = report.results.some((result) => result.status === 'failed');
-      if (failed && job.attempt < job.attempts) {
+      if (!job.final) {
         retried += 1;
         return;
       }
+      if (report.results.some((result) => result.status === 'failed')) {
+        failedForGood.set(job.id, report);
+        return;
+      }
+      failedForGood.delete(job.id);
       summary.add(report);
     },
     onError: (error) => options.err.write(`worker: ${error.message}\n`),
@@ -110,7 +127,10 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<numb
   process.once('SIGTERM', stop);
   const every = options.summaryEveryMs ?? 10_000;
   const timer = every
-    ? setInterval(() => options.err.write(progressLine(summary.records, retried)), every)
+    ? setInterval(
+        () => options.err.write(progressLine(summary.records + failedForGood.size, retried)),
+        every,
+      )
     : undefined;
   try {
     await worker.ready();
@@ -124,13 +144,14 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<numb
         stopped.signal.addEventListener('abort', resolve, { once: true }),
       );
     }
-    options.err.write('Stopping: the jobs in flight finish or go back to the queue…\n');
+    // The command line (cli/bin.ts) says "Stopping…" when the signal comes; not said twice.
   } finally {
     clearInterval(timer);
     process.off('SIGTERM', stop);
     options.signal?.removeEventListener('abort', stop);
     await worker.close();
   }
+  for (const report of failedForGood.values()) summary.add(report);
   options.out.write(`${summary.render()}\n`);
   return 0;
 }
@@ -154,7 +175,11 @@ export interface FailedCommandOptions extends CommandIo {
  * (`{ id, key, attemptsMade, failedAt, errors: [{ provider, code, message }] }`, no secret, no
  * phone), then with `--retry` sends every failed job back to the queue. Resolves 0.
  */
-export async function failedCommand(options: FailedCommandOptions): Promise<number> {
+export function failedCommand(options: FailedCommandOptions): Promise<number> {
+  return withRedis(options, '--redis', () => listFailed(options));
+}
+
+async function listFailed(options: FailedCommandOptions): Promise<number> {
   const { createSyncQueue } = await loadQueue();
   const name = options.name ?? DEFAULT_QUEUE_NAME;
   const queue = createSyncQueue({ connection: options.redis, name });
@@ -187,6 +212,27 @@ export async function failedCommand(options: FailedCommandOptions): Promise<numb
     await queue.close();
   }
   return 0;
+}
+
+/**
+ * Runs a command that needs Redis: a URL that is not `redis://`, `rediss://` or `unix://` is an
+ * `invalid_config` naming the option (exit status 2, from runCli); a Redis that cannot be reached
+ * is one line naming it (no password) and exit status 2, within the connect timeout.
+ */
+async function withRedis(
+  options: CommandIo & { redis: string },
+  flag: string,
+  run: () => Promise<number>,
+): Promise<number> {
+  const issue = redisConnectionIssue(options.redis, flag);
+  if (issue) throw invalidConfig([issue]);
+  try {
+    return await run();
+  } catch (error) {
+    if (!isRedisUnreachable(error)) throw error;
+    options.err.write(`contact-sync: ${error.message}\nNothing was sent.\n`);
+    return 2;
+  }
 }
 
 /** A Redis URL without its password, for messages. */

@@ -2,7 +2,13 @@ import type { Redis } from 'ioredis';
 import { abortError, sleep } from '../src/abort.js';
 import { invalidConfig, type ValidationIssue } from '../src/errors.js';
 import type { RateLimiter } from '../src/rate-limit.js';
-import { connectionIssue, openRedis, type QueueConnection } from './connection.js';
+import {
+  connectionIssue,
+  createRedisErrorReporter,
+  openRedis,
+  type QueueConnection,
+  type RedisErrorReporter,
+} from './connection.js';
 
 export interface RedisRateLimiterOptions {
   /**
@@ -27,6 +33,11 @@ export interface RedisRateLimiterOptions {
    * `margin / (1000 + margin)` of the throughput. Default 100.
    */
   marginMs?: number;
+  /**
+   * Called once per outage of a connection the limiter opened (Redis restarted or unreachable).
+   * Meanwhile `acquire` rejects (nothing is sent). Default: nothing is printed.
+   */
+  onError?(error: Error): void;
 }
 
 /** A `RateLimiter` shared through Redis. */
@@ -98,7 +109,15 @@ let instances = 0;
  * seen by one pauses them all. Give it to a store as its `limiter` option.
  */
 export function redisRateLimiter(options: RedisRateLimiterOptions): RedisRateLimiter {
-  const { connection, key, requestsPerSecond, marginMs = 100 } = checkOptions(options);
+  return openRateLimiter(options);
+}
+
+/** `redisRateLimiter` whose outages are told to `shared` (a worker's one reporter) instead. */
+export function openRateLimiter(
+  options: RedisRateLimiterOptions,
+  shared?: RedisErrorReporter,
+): RedisRateLimiter {
+  const { connection, key, requestsPerSecond, marginMs = 100, onError } = checkOptions(options);
   const limit = requestsPerSecond ? Math.max(1, Math.floor(requestsPerSecond)) : 0;
   const windowMs = requestsPerSecond ? Math.ceil((limit * 1000) / requestsPerSecond) + marginMs : 0;
   const pauseKey = `${key}:paused`;
@@ -108,10 +127,21 @@ export function redisRateLimiter(options: RedisRateLimiterOptions): RedisRateLim
   let localPauseUntil = 0;
   let client: Promise<LimiterClient> | undefined;
 
+  const reporter = owned ? (shared ?? createRedisErrorReporter(connection, onError)) : undefined;
+
   const redis = () => {
-    client ??= (isClient(connection) ? Promise.resolve(connection) : openRedis(connection)).then(
-      defineCommands,
-    );
+    if (!client) {
+      const opening = (
+        isClient(connection)
+          ? Promise.resolve(connection)
+          : openRedis(connection, reporter ? { reporter } : {})
+      ).then(defineCommands);
+      client = opening;
+      // A failed connect is retried by the next acquire, not remembered.
+      opening.catch(() => {
+        if (client === opening) client = undefined;
+      });
+    }
     return client;
   };
 
@@ -186,7 +216,7 @@ function checkOptions(options: RedisRateLimiterOptions): RedisRateLimiterOptions
       { path: 'options', message: 'expected an object with connection and key' },
     ]);
   }
-  const known = new Set(['connection', 'key', 'requestsPerSecond', 'marginMs']);
+  const known = new Set(['connection', 'key', 'requestsPerSecond', 'marginMs', 'onError']);
   const issues: ValidationIssue[] = Object.keys(options)
     .filter((name) => !known.has(name))
     .map((name) => ({ path: name, message: 'unknown option' }));
@@ -214,6 +244,9 @@ function checkOptions(options: RedisRateLimiterOptions): RedisRateLimiterOptions
     !(Number.isInteger(marginMs) && (marginMs as number) >= 0 && (marginMs as number) <= 60_000)
   ) {
     issues.push({ path: 'marginMs', message: 'expected a whole number of ms from 0 to 60000' });
+  }
+  if (options.onError !== undefined && typeof options.onError !== 'function') {
+    issues.push({ path: 'onError', message: 'expected a function' });
   }
   if (issues.length) throw invalidConfig(issues);
   return options;

@@ -7,7 +7,7 @@ import {
 } from '../providers/registry.js';
 import type { ContactStore } from '../src/contact-store.js';
 import { type ContactSyncError, invalidConfig, isContactSyncError } from '../src/errors.js';
-import { redisLinkStore } from '../src/redis/redis-link-store.js';
+import { openLinkStore } from '../src/redis/redis-link-store.js';
 import {
   createContactSync,
   type LinkStore,
@@ -15,7 +15,7 @@ import {
   type SyncPolicy,
   type SyncRecord,
 } from '../src/sync/index.js';
-import { openRedis, type QueueConnection } from './connection.js';
+import { createRedisErrorReporter, openRedis, type QueueConnection } from './connection.js';
 import { failureReason } from './job-failure.js';
 import {
   checkQueueOptions,
@@ -24,7 +24,7 @@ import {
   positiveInteger,
   type QueueIdentity,
 } from './queue-options.js';
-import { type RedisRateLimiter, redisRateLimiter } from './redis-rate-limiter.js';
+import { openRateLimiter, type RedisRateLimiter } from './redis-rate-limiter.js';
 
 export interface SyncWorkerOptions extends QueueIdentity {
   /** A Redis URL or ioredis connection options. Required. */
@@ -64,7 +64,11 @@ export interface SyncWorkerOptions extends QueueIdentity {
   limiterMarginMs?: number;
   /** Called after each try of a job with its push report (a failed try may be retried). */
   onReport?(report: PushReport, job: SyncJobInfo): void;
-  /** Called with errors of the worker itself (a lost Redis connection, say). Default: ignored. */
+  /**
+   * Called with errors of the worker itself: a lost Redis connection is reported once per outage
+   * (every connection of the worker together), as a `ContactSyncError` naming Redis and its URL
+   * (no password). Default: ignored.
+   */
   onError?(error: Error): void;
 }
 
@@ -74,6 +78,12 @@ export interface SyncJobInfo {
   attempt: number;
   /** Tries allowed. */
   attempts: number;
+  /**
+   * This try is the job's last: it succeeded, or failed for good (a failure no retry can fix,
+   * or the last try). `false` when the job will run again (a retryable failure with tries left,
+   * or a job handed back by `close`).
+   */
+  final: boolean;
 }
 
 export interface SyncWorkerCloseOptions {
@@ -139,19 +149,25 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     onReport,
     onError = () => undefined,
   } = options;
+  // One line per Redis outage for the whole worker, whichever of its connections saw it first.
+  const reporter = createRedisErrorReporter(connection, onError);
+  const reportError = (error: Error) => reporter.report(error);
   const limiters: RedisRateLimiter[] = [];
   const stores = buildStores(options.stores, (config) => {
-    const limiter = redisRateLimiter({
-      connection,
-      key: `${rateLimitPrefix}:${config.provider}`,
-      requestsPerSecond: rateOf(config),
-      ...(limiterMarginMs === undefined ? {} : { marginMs: limiterMarginMs }),
-    });
+    const limiter = openRateLimiter(
+      {
+        connection,
+        key: `${rateLimitPrefix}:${config.provider}`,
+        requestsPerSecond: rateOf(config),
+        ...(limiterMarginMs === undefined ? {} : { marginMs: limiterMarginMs }),
+      },
+      reporter,
+    );
     limiters.push(limiter);
     return limiter;
   });
   const ownLinks = options.links === undefined;
-  const links = options.links ?? redisLinkStore({ connection });
+  const links = options.links ?? openLinkStore({ connection }, reporter);
   const sync = createContactSync({
     stores,
     links,
@@ -162,31 +178,35 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
 
   async function process(job: Job<SyncRecord>, token?: string, signal?: AbortSignal) {
     const report = await sync.push(job.data, signal ? { signal } : undefined);
+    const errors = report.results
+      .map((result) => result.error)
+      .filter((error): error is ContactSyncError => isContactSyncError(error));
+    const cancelled = closing && signal?.aborted === true;
+    // `aborted` outside a close means the shared limiter could not be reached: worth a retry.
+    const retryable = errors.some((error) => error.retryable || error.code === 'aborted');
+    const attempt = job.attemptsMade + 1;
+    const attempts = job.opts.attempts ?? 1;
     try {
       onReport?.(report, {
         id: String(job.id),
-        attempt: job.attemptsMade + 1,
-        attempts: job.opts.attempts ?? 1,
+        attempt,
+        attempts,
+        final: !errors.length || (!cancelled && !(retryable && attempt < attempts)),
       });
     } catch {
       // A failing callback must not change the job's outcome.
     }
-    const errors = report.results
-      .map((result) => result.error)
-      .filter((error): error is ContactSyncError => isContactSyncError(error));
     if (!errors.length) {
       return {
         results: report.results.map(({ provider, status, id }) => ({ provider, status, id })),
       };
     }
     const { UnrecoverableError, WaitingError } = await import('bullmq');
-    if (closing && signal?.aborted) {
+    if (cancelled) {
       // Cancelled by close(): back to the queue for another worker, no try spent.
       await job.moveToWait(token);
       throw new WaitingError();
     }
-    // `aborted` outside a close means the shared limiter could not be reached: worth a retry.
-    const retryable = errors.some((error) => error.retryable || error.code === 'aborted');
     const reason = failureReason(errors);
     throw retryable ? new Error(reason) : new UnrecoverableError(reason);
   }
@@ -195,7 +215,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
   const started = (async (): Promise<Worker> => {
     const { Worker } = await import('bullmq');
     // BullMQ's workers block on their connection: it needs maxRetriesPerRequest null.
-    client = await openRedis(connection, { maxRetriesPerRequest: null });
+    client = await openRedis(connection, { blocking: true, reporter });
     const worker = new Worker<SyncRecord>(name, process, {
       connection: client,
       prefix,
@@ -204,8 +224,12 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
       stalledInterval: lockDurationMs,
       autorun: true,
     });
-    worker.on('error', (error) => onError(error));
+    worker.on('error', reportError);
     await worker.waitUntilReady();
+    // BullMQ's blocking connection (a duplicate of `client`) reports its outages here too.
+    const blocking = (worker as unknown as { blockingConnection?: { client?: Promise<Redis> } })
+      .blockingConnection?.client;
+    if (blocking) reporter.watch(await blocking);
     return worker;
   })();
   // Reported through ready() and close(); never an unhandled rejection.

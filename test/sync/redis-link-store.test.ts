@@ -98,6 +98,80 @@ describe('redisLinkStore', () => {
     }
   });
 
+  describe('findKey', () => {
+    type Finder = { findKey(provider: string, id: string): Promise<string | undefined> };
+    it('finds the key of an id with one HGET on the reverse hash, kept with set and delete', async () => {
+      const links = redisLinkStore({ connection: server.url, prefix: 'reverse' });
+      const find = (provider: string, id: string) =>
+        (links as unknown as Finder).findKey(provider, id);
+      const client = new Redis(server.url);
+      try {
+        await links.set('crm-1', 'smspartner', '101');
+        await links.set('crm-1', 'callbell', 'uuid-1');
+        await links.set('crm-2', 'smspartner', '102');
+        expect(await find('smspartner', '101')).toBe('crm-1');
+        expect(await find('callbell', 'uuid-1')).toBe('crm-1');
+        expect(await find('smspartner', '102')).toBe('crm-2');
+        expect(await find('callbell', '101')).toBeUndefined();
+        expect(await client.hgetall('reverse-by-id:smspartner')).toEqual({
+          '101': 'crm-1',
+          '102': 'crm-2',
+        });
+
+        // Relinked: the old id is no longer anyone's.
+        await links.set('crm-1', 'smspartner', '201');
+        expect(await find('smspartner', '101')).toBeUndefined();
+        expect(await find('smspartner', '201')).toBe('crm-1');
+
+        await links.delete('crm-1', 'smspartner');
+        expect(await find('smspartner', '201')).toBeUndefined();
+        expect(await find('callbell', 'uuid-1')).toBe('crm-1');
+        await links.delete('crm-1');
+        expect(await find('callbell', 'uuid-1')).toBeUndefined();
+        expect(await links.get('crm-1')).toBeUndefined();
+        expect(await find('smspartner', '102')).toBe('crm-2');
+      } finally {
+        await client.quit();
+        await links.close?.();
+      }
+    });
+
+    it('an id taken over by another key is found under that key; the first key letting go of it does not erase it', async () => {
+      const links = redisLinkStore({ connection: server.url, prefix: 'takeover' });
+      const find = (id: string) => (links as unknown as Finder).findKey('p', id);
+      try {
+        await links.set('a', 'p', '7');
+        await links.set('b', 'p', '7');
+        expect(await find('7')).toBe('b');
+        await links.set('a', 'p', '8');
+        await links.delete('a');
+        expect(await find('7')).toBe('b');
+        expect(await find('8')).toBeUndefined();
+      } finally {
+        await links.close?.();
+      }
+    });
+
+    it('agrees with get after many concurrent relinks of one key from two stores', async () => {
+      const first = redisLinkStore({ connection: server.url, prefix: 'race' });
+      const second = redisLinkStore({ connection: server.url, prefix: 'race' });
+      const client = new Redis(server.url);
+      try {
+        await Promise.all(
+          Array.from({ length: 200 }, (_, index) =>
+            (index % 2 ? first : second).set('k', 'p', String(index)),
+          ),
+        );
+        const linked = (await first.get('k'))?.p as string;
+        expect(await client.hgetall('race-by-id:p')).toEqual({ [linked]: 'k' });
+      } finally {
+        await client.quit();
+        await first.close?.();
+        await second.close?.();
+      }
+    });
+  });
+
   it.each([
     ['no connection', {}, 'connection'],
     ['an empty URL', { connection: '' }, 'connection'],
