@@ -46,6 +46,7 @@ export function findByPhoneRequest(phone: string, operation = 'findByPhone'): Re
     path: 'contacts',
     route: '/contacts',
     query: { phone },
+    sensitive: phoneForms(phone),
   };
 }
 
