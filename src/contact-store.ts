@@ -1,4 +1,5 @@
 import type { Contact, ContactInput, ContactPatch } from './contact.js';
+import type { OptInResult, OptOut, OptOutResult, OptOutSupport } from './opt-outs.js';
 
 /** How a store performs an operation. */
 export type CapabilitySupport = 'native' | 'emulated' | 'unsupported';
@@ -17,6 +18,11 @@ export interface Capabilities {
   changePhone: CapabilitySupport;
   tags: CapabilitySupport;
   assignedUser: CapabilitySupport;
+  /**
+   * Opt-outs (design §11): `native` (a stop list to read and write), `read` (shown, not
+   * writable), `unsupported`. Absent on stores written before it: read as `unsupported`.
+   */
+  optOut?: OptOutSupport;
 }
 
 export interface CallOptions {
@@ -73,6 +79,12 @@ export interface ContactStore {
    * Optional for stores you write yourself; ContactSync uses it for linked keys when present.
    */
   reconcile?(id: string, input: ContactInput, options?: CallOptions): Promise<ReconcileResult>;
+  /** The vendor's opt-outs (its stop list), where `capabilities.optOut` is `native` or `read`. */
+  optOuts?(options?: ListOptions): AsyncIterable<OptOut>;
+  /** Puts a phone on the vendor's stop list (idempotent), where `capabilities.optOut` is `native`. */
+  optOut?(phone: string, options?: CallOptions): Promise<OptOutResult>;
+  /** Takes a phone off the stop list (idempotent); never called for you. Where `native`. */
+  optIn?(phone: string, options?: CallOptions): Promise<OptInResult>;
   /** The request an operation would send; sends nothing. Validates like the operation itself. */
   preview(
     operation: PreviewOperation,

@@ -1,5 +1,6 @@
 /** The neutral core: the model, the store contract, errors, phones and ContactSync. It names no vendor. */
 export type { Contact, ContactInput, ContactPatch, Warning, WarningReason } from './contact.js';
+export type { ContactEvent } from './contact-event.js';
 export { LIMITS } from './contact-schema.js';
 export type {
   CallOptions,
@@ -20,6 +21,13 @@ export {
   isContactSyncError,
   type ValidationIssue,
 } from './errors.js';
+export type {
+  OptInResult,
+  OptOut,
+  OptOutChannel,
+  OptOutResult,
+  OptOutSupport,
+} from './opt-outs.js';
 export type {
   CommonOptions,
   Hooks,

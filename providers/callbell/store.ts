@@ -3,6 +3,7 @@ import type { Contact, ContactPatch } from '../../src/contact.js';
 import type { Capabilities, ContactStore } from '../../src/contact-store.js';
 import { ContactSyncError } from '../../src/errors.js';
 import type { HttpResponse, RequestSpec } from '../../src/http.js';
+import { defineOptOuts, withOptOuts } from '../../src/opt-outs.js';
 import { defineProvider } from '../../src/provider-definition.js';
 import {
   type ContactStoreDriver,
@@ -21,6 +22,7 @@ import {
   toCallbellCreate,
   toCallbellFields,
 } from './mappers.js';
+import { callbellOptOuts } from './opt-outs.js';
 import { type CallbellOptions, parseCallbellOptions } from './options.js';
 import {
   createRequest,
@@ -53,6 +55,8 @@ const capabilities: Capabilities = {
   changePhone: 'unsupported',
   tags: 'native',
   assignedUser: 'native',
+  // Read only: a contact that blocked the number carries `blockedAt`; there is no list to write.
+  optOut: 'read',
 };
 
 /** A `ContactStore` over Callbell's contacts API (WhatsApp contacts of one channel). */
@@ -191,5 +195,6 @@ export function createCallbellContactStore(options: CallbellOptions): ContactSto
     },
   };
 
-  return defineContactStore(driver, settings);
+  const store = defineContactStore(driver, settings);
+  return withOptOuts(store, defineOptOuts(provider, callbellOptOuts(store), settings));
 }

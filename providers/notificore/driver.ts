@@ -39,6 +39,8 @@ export const NOTIFICORE_CAPABILITIES: Capabilities = {
   changePhone: 'native',
   tags: 'unsupported',
   assignedUser: 'unsupported',
+  // The account's stop list (/api/stoplist), per channel type.
+  optOut: 'native',
 };
 
 /** The Notificore half of the store: maps, sends through `http`, parses. */

@@ -21,7 +21,15 @@ export interface NotificoreOptions extends CommonOptions {
   listIds?: number[];
   /** Contacts per page when listing, 15–500 (the vendor's bounds). Default 100. */
   pageSize?: number;
+  /**
+   * The stop-list channels `optOut`/`optIn` write (`optOuts` reads every channel). Default
+   * `['sms', 'viber']`: an opt-out heard anywhere stops both.
+   */
+  optOutTypes?: ('sms' | 'viber')[];
 }
+
+/** The channels `optOut` writes when `optOutTypes` is not given. */
+export const DEFAULT_OPT_OUT_TYPES: readonly ('sms' | 'viber')[] = ['sms', 'viber'];
 
 /** The page size `list` uses when `pageSize` is not given. */
 export const DEFAULT_PAGE_SIZE = 100;
@@ -43,6 +51,12 @@ const NotificoreOptionsSchema = v.strictObject({
       v.integer('expected a whole number'),
       v.minValue(15, 'expected at least 15'),
       v.maxValue(500, 'expected at most 500'),
+    ),
+  ),
+  optOutTypes: v.optional(
+    v.pipe(
+      v.array(v.picklist(['sms', 'viber'], "expected 'sms' or 'viber'")),
+      v.minLength(1, 'at least one type'),
     ),
   ),
 });

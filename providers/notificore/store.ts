@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { setUpAdapter } from '../../src/adapter.js';
 import type { ContactStore } from '../../src/contact-store.js';
 import type { HttpClient, HttpResponse, RequestSpec } from '../../src/http.js';
+import { defineOptOuts, withOptOuts } from '../../src/opt-outs.js';
 import { defineProvider } from '../../src/provider-definition.js';
 import { defineContactStore } from '../../src/store.js';
 import { FieldListSchema, LoginSchema } from './api.js';
@@ -9,7 +10,13 @@ import { createNotificoreAuth } from './auth.js';
 import { createNotificoreDriver } from './driver.js';
 import { invalidResponse, toNotificoreError } from './errors.js';
 import { type AccountField, createFieldResolver } from './fields.js';
-import { DEFAULT_PAGE_SIZE, type NotificoreOptions, parseNotificoreOptions } from './options.js';
+import { notificoreOptOuts } from './opt-outs.js';
+import {
+  DEFAULT_OPT_OUT_TYPES,
+  DEFAULT_PAGE_SIZE,
+  type NotificoreOptions,
+  parseNotificoreOptions,
+} from './options.js';
 import { fieldsSpec, loginSpec } from './requests.js';
 
 /** Notificore API 2.0 ("One-API"), where the contact book lives; no documented rate. */
@@ -42,7 +49,9 @@ export function createNotificoreContactStore(options: NotificoreOptions): Contac
     onUnmapped: parsed.onUnmapped,
     pageSize: parsed.pageSize ?? DEFAULT_PAGE_SIZE,
   });
-  return defineContactStore(driver, adapter.settings);
+  const optOuts = notificoreOptOuts(client, parsed.optOutTypes ?? DEFAULT_OPT_OUT_TYPES);
+  const store = defineContactStore(driver, adapter.settings);
+  return withOptOuts(store, defineOptOuts('notificore', optOuts, adapter.settings));
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Contact } from '../../src/contact.js';
 import type { Capabilities, ContactStore } from '../../src/contact-store.js';
 import { invalidInput, isContactSyncError } from '../../src/errors.js';
 import type { RequestSpec } from '../../src/http.js';
+import { defineOptOuts, withOptOuts } from '../../src/opt-outs.js';
 import {
   type CommonOptions,
   commonOptionEntries,
@@ -22,6 +23,7 @@ import { readSmsPartnerBody } from './errors.js';
 import { issuePathFor, resolveFieldMapping } from './fields.js';
 import { findSmsPartnerContact, listSmsPartnerPages, type SmsPartnerPager } from './list.js';
 import { fromSmsPartnerContact, projectSmsPartnerContact, toSmsPartnerContact } from './mappers.js';
+import { smsPartnerOptOuts } from './opt-outs.js';
 import { smsPartnerRequests } from './requests.js';
 
 /** SMS Partner's API v1: no documented rate; 20 contacts per page of a group; 500 per bulk add. */
@@ -66,6 +68,8 @@ export const SMS_PARTNER_CAPABILITIES: Capabilities = {
   changePhone: 'native',
   tags: 'unsupported',
   assignedUser: 'unsupported',
+  // The account's STOP list (stop-sms/list|add|delete).
+  optOut: 'native',
 };
 
 /** A `ContactStore` over one SMS Partner group. Throws `invalid_config` naming a bad option. */
@@ -155,7 +159,11 @@ export function createSmsPartnerContactStore(options: SmsPartnerOptions): Contac
     },
     project: (input) => projectSmsPartnerContact(input, mapping),
   };
-  return defineContactStore(driver, settings);
+  const optOuts = smsPartnerOptOuts(http, parsed.apiKey, issuePathOf);
+  return withOptOuts(
+    defineContactStore(driver, settings),
+    defineOptOuts(PROVIDER, optOuts, settings),
+  );
 }
 
 function rawContact(body: unknown): unknown {

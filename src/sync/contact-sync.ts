@@ -1,6 +1,7 @@
 import { pushManyRecords } from './push-many.js';
 import { pushRecord } from './push-record.js';
 import { removeRecord } from './remove-record.js';
+import { syncOptOuts } from './sync-opt-outs.js';
 import { parseSyncOptions } from './sync-options.js';
 import type { ContactSync, ContactSyncOptions, PushReport, SyncRecord } from './sync-types.js';
 
@@ -18,5 +19,6 @@ export function createContactSync(options: ContactSyncOptions): ContactSync {
     push: (record, callOptions) => push(record, callOptions?.signal),
     pushMany: (records, manyOptions) => pushManyRecords(push, records, manyOptions),
     remove: (key, callOptions) => removeRecord(settings, key, callOptions?.signal),
+    syncOptOuts: (syncOptions) => syncOptOuts(settings.stores, settings.links, syncOptions),
   };
 }

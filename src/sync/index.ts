@@ -5,6 +5,13 @@ export { memoryLinkStore } from './memory-link-store.js';
 export { DEFAULT_CONCURRENCY } from './push-many.js';
 export { KEY_MAX_LENGTH } from './sync-input.js';
 export type {
+  OptOutApplyResult,
+  OptOutSource,
+  OptOutSyncReport,
+  SyncedOptOut,
+  SyncOptOutsOptions,
+} from './sync-opt-outs.js';
+export type {
   ContactSync,
   ContactSyncOptions,
   PushManyOptions,

@@ -2,6 +2,7 @@ import type { ContactInput, Warning } from '../contact.js';
 import type { ContactStore } from '../contact-store.js';
 import type { ContactSyncError } from '../errors.js';
 import type { LinkStore } from './link-store.js';
+import type { OptOutSyncReport, SyncOptOutsOptions } from './sync-opt-outs.js';
 
 /** How `push` writes to several stores. */
 export type SyncPolicy = 'all' | 'primary';
@@ -119,4 +120,9 @@ export interface ContactSync {
   ): AsyncIterable<PushReport>;
   /** Deletes the linked contact at every store, then the links of the stores that are done. */
   remove(key: string, options?: PushOptions): Promise<RemoveReport>;
+  /**
+   * The union of every store's opt-outs, each with your key where its contact is linked; with
+   * `apply`, each phone written to every store that can hold it. Opt-ins are never propagated.
+   */
+  syncOptOuts(options?: SyncOptOutsOptions): Promise<OptOutSyncReport>;
 }
