@@ -23,6 +23,8 @@ import {
   vendorDateTime,
 } from './book.js';
 
+import { createNotificoreStopList, type NotificoreStopList } from './stop-list.js';
+
 export type { EmulatedField, EmulatedList, FieldsShape } from './book.js';
 
 export interface NotificoreEmulatorOptions {
@@ -50,6 +52,8 @@ export interface NotificoreEmulator extends ProviderEmulator {
   expireTokens(): void;
   /** Every JWT issued so far (to check that none leaks). */
   issuedTokens(): string[];
+  /** The account's stop list (`/api/stoplist`). */
+  readonly stopList: NotificoreStopList;
 }
 
 const DEFAULT_FIELDS: EmulatedField[] = [
@@ -84,6 +88,7 @@ export function createNotificoreEmulator(
   const issued: string[] = [];
   const recentCreates = new Map<string, number>();
   let contacts = new Map<number, StoredContact>();
+  const stopList = createNotificoreStopList(now);
   let nextId = FIRST_CONTACT_ID;
 
   const body = (contact: StoredContact) => contactBody(contact, lists, shape, createdAt);
@@ -226,6 +231,8 @@ export function createNotificoreEmulator(
     const { method, path } = request;
     if (path === '/api/auth/login') return method === 'POST' ? login(request) : notAllowed();
     if (!authorized(request)) return UNAUTHENTICATED;
+    const stopped = stopList.handle(request);
+    if (stopped) return stopped;
     if (path === '/api/auth/refresh' && method === 'POST') {
       return { status: 200, body: { bearer: issueToken() } };
     }
@@ -264,7 +271,9 @@ export function createNotificoreEmulator(
         phone: `+${contact.phone}`,
         record: body(contact),
       })),
+    stopList,
     reset() {
+      stopList.reset();
       contacts = new Map();
       nextId = FIRST_CONTACT_ID;
       recentCreates.clear();

@@ -13,6 +13,7 @@ import {
   readWritableContact,
   type WritableValues,
 } from './fields.js';
+import { createSmsPartnerStopList, type SmsPartnerStopList } from './stop-list.js';
 
 export interface SmsPartnerEmulatorOptions {
   /** The API key the emulator accepts; any other gets code 10. Default `'test-key'`. */
@@ -24,6 +25,8 @@ export interface SmsPartnerEmulatorOptions {
 export interface SmsPartnerEmulator extends ProviderEmulator {
   /** The groups that exist now (configured, and any made through `group/add`). */
   groups(): string[];
+  /** The account's STOP list (`stop-sms/*`). */
+  readonly stopList: SmsPartnerStopList;
 }
 
 interface Group {
@@ -53,6 +56,7 @@ export function createSmsPartnerEmulator(
   const configured = options.groups ?? ['group-1'];
   const groups = new Map<string, Group>();
   const contacts = new Map<string, EmulatedSmsPartnerContact>();
+  const stopList = createSmsPartnerStopList();
   let sequence = 0;
 
   function resetGroups() {
@@ -206,6 +210,7 @@ export function createSmsPartnerEmulator(
     '/group/list': { methods: ['GET'], run: () => groupList() },
     // Documented as DELETE, demonstrated as POST: both are accepted.
     '/group/delete': { methods: ['POST', 'DELETE'], run: (body) => groupDelete(body) },
+    ...stopList.routes,
   };
 
   resetGroups();
@@ -235,8 +240,10 @@ export function createSmsPartnerEmulator(
       }));
     },
     groups: () => [...groups.keys()],
+    stopList,
     reset() {
       contacts.clear();
+      stopList.reset();
       resetGroups();
     },
   };
