@@ -1,9 +1,9 @@
 import type { ContactStoreConfig } from '../providers/registry.js';
 import { createCallbellEmulator } from './callbell/emulator.js';
 import type { ProviderEmulator } from './emulator.js';
-import { createNotificoreEmulator } from './notificore/emulator.js';
+import { createNotificoreEmulator, type NotificoreEmulator } from './notificore/emulator.js';
 import { type FaultOptions, type RunningServer, serveEmulators } from './server.js';
-import { createSmsPartnerEmulator } from './smspartner/emulator.js';
+import { createSmsPartnerEmulator, type SmsPartnerEmulator } from './smspartner/emulator.js';
 
 export {
   type CallbellEmulatorChannel,
@@ -47,7 +47,11 @@ export interface SandboxOptions {
 }
 
 export interface Sandbox extends RunningServer {
-  readonly emulators: Record<'smspartner' | 'callbell' | 'notificore', ProviderEmulator>;
+  readonly emulators: {
+    readonly smspartner: SmsPartnerEmulator;
+    readonly callbell: ProviderEmulator;
+    readonly notificore: NotificoreEmulator;
+  };
   /** A store configuration per vendor pointing at this sandbox, field maps included. */
   storeConfigs(): ContactStoreConfig[];
 }

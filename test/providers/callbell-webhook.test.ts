@@ -35,7 +35,10 @@ function setup(extra: Partial<Parameters<typeof callbellWebhook>[0]> = {}) {
       events.push(event);
     },
     onIgnored: ({ event }) => ignored.push(event),
-    links: { findKey: async (provider, id) => (provider === 'callbell' && id === updated.payload.uuid ? 'crm-7' : undefined) },
+    links: {
+      findKey: async (provider, id) =>
+        provider === 'callbell' && id === updated.payload.uuid ? 'crm-7' : undefined,
+    },
     now: () => NOW * 1000,
     ...extra,
   });
@@ -60,7 +63,9 @@ describe('the X-Callbell-Signature scheme', () => {
     });
     // Keyed with the whole string: without the whsec_ prefix it does not verify.
     const stripped = signCallbellPayload(SECRET.slice('whsec_'.length), '{"a":1}', 1790000000);
-    expect(verifyCallbellSignature(stripped, Buffer.from('{"a":1}'), [SECRET], 1790000000).ok).toBe(false);
+    expect(verifyCallbellSignature(stripped, Buffer.from('{"a":1}'), [SECRET], 1790000000).ok).toBe(
+      false,
+    );
   });
 
   it('accepts any secret of a rotation list, and a timestamp within 300 s either way only', () => {
@@ -68,8 +73,14 @@ describe('the X-Callbell-Signature scheme', () => {
     const header = signCallbellPayload('whsec_old', body, NOW);
     expect(verifyCallbellSignature(header, body, ['whsec_new', 'whsec_old'], NOW).ok).toBe(true);
     expect(verifyCallbellSignature(header, body, ['whsec_old'], NOW + 300).ok).toBe(true);
-    expect(verifyCallbellSignature(header, body, ['whsec_old'], NOW + 301)).toEqual({ ok: false, reason: 'stale' });
-    expect(verifyCallbellSignature(header, body, ['whsec_old'], NOW - 301)).toEqual({ ok: false, reason: 'stale' });
+    expect(verifyCallbellSignature(header, body, ['whsec_old'], NOW + 301)).toEqual({
+      ok: false,
+      reason: 'stale',
+    });
+    expect(verifyCallbellSignature(header, body, ['whsec_old'], NOW - 301)).toEqual({
+      ok: false,
+      reason: 'stale',
+    });
   });
 });
 
@@ -85,7 +96,11 @@ describe('callbellWebhook (Fetch API)', () => {
         id: 'eb2b914a977e4ab896e7b886698b3eac',
         key: 'crm-7',
         at: new Date(NOW * 1000).toISOString(),
-        contact: expect.objectContaining({ phone: '+331122334455', name: 'John Doe', tags: ['Lead'] }),
+        contact: expect.objectContaining({
+          phone: '+331122334455',
+          name: 'John Doe',
+          tags: ['Lead'],
+        }),
       }),
     ]);
   });
@@ -93,7 +108,10 @@ describe('callbellWebhook (Fetch API)', () => {
   it('reads contact_created (at = createdAt) and contact_deleted (at = deleted, no contact)', async () => {
     const { handler, events } = setup();
     const created = { event: 'contact_created', payload: { ...updated.payload, uuid: 'c1' } };
-    const deleted = { event: 'contact_deleted', payload: { uuid: 'fad77e68757b43c3b77b51cd66ec18f3', deleted: '2022-10-17T15:15:06.095Z' } };
+    const deleted = {
+      event: 'contact_deleted',
+      payload: { uuid: 'fad77e68757b43c3b77b51cd66ec18f3', deleted: '2022-10-17T15:15:06.095Z' },
+    };
     expect((await handler(signedRequest(JSON.stringify(created)))).status).toBe(200);
     expect((await handler(signedRequest(JSON.stringify(deleted)))).status).toBe(200);
     expect(events[0]).toMatchObject({ type: 'created', id: 'c1', at: '2022-10-12T15:57:16.000Z' });
@@ -111,8 +129,12 @@ describe('callbellWebhook (Fetch API)', () => {
     const body = JSON.stringify(updated);
     const unsigned = new Request('https://example.test/', { method: 'POST', body });
     expect((await handler(unsigned)).status).toBe(401);
-    expect((await handler(signedRequest(body, signCallbellPayload(SECRET, body, NOW - 400)))).status).toBe(401);
-    expect((await handler(signedRequest(body, signCallbellPayload('whsec_other', body, NOW)))).status).toBe(401);
+    expect(
+      (await handler(signedRequest(body, signCallbellPayload(SECRET, body, NOW - 400)))).status,
+    ).toBe(401);
+    expect(
+      (await handler(signedRequest(body, signCallbellPayload('whsec_other', body, NOW)))).status,
+    ).toBe(401);
     expect(events).toEqual([]);
   });
 
@@ -150,7 +172,9 @@ describe('callbellWebhook (Fetch API)', () => {
     expect((await handler(signedRequest(body))).status).toBe(500);
     fail = false;
     // A retried delivery is signed again with a new t.
-    expect((await handler(signedRequest(body, signCallbellPayload(SECRET, body, NOW + 30)))).status).toBe(200);
+    expect(
+      (await handler(signedRequest(body, signCallbellPayload(SECRET, body, NOW + 30)))).status,
+    ).toBe(200);
     expect(seen).toEqual([updated.payload.uuid]);
   });
 
@@ -188,7 +212,10 @@ describe('callbellWebhook (Fetch API)', () => {
     };
     expect(attempt({ onEvent: () => {} })).toEqual(['invalid_config', 'secret']);
     expect(attempt({ secret: SECRET })).toEqual(['invalid_config', 'onEvent']);
-    expect(attempt({ secret: SECRET, onEvent: () => {}, links: {} })).toEqual(['invalid_config', 'links']);
+    expect(attempt({ secret: SECRET, onEvent: () => {}, links: {} })).toEqual([
+      'invalid_config',
+      'links',
+    ]);
   });
 
   it('never puts the secret or the phone in an answer', async () => {

@@ -14,7 +14,12 @@ const CB = 'https://api.callbell.eu';
 const fast = { retry: { minTimeout: 0, maxTimeout: 0 }, rateLimit: false } as const;
 
 const smsPartner = () =>
-  createSmsPartnerContactStore({ apiKey: 'sp-key-5678', groupId: 'g1', defaultCountry: 'FR', ...fast });
+  createSmsPartnerContactStore({
+    apiKey: 'sp-key-5678',
+    groupId: 'g1',
+    defaultCountry: 'FR',
+    ...fast,
+  });
 const notificore = (extra = {}) =>
   createNotificoreContactStore({ apiKey: 'test_nc-key', defaultCountry: 'FR', ...fast, ...extra });
 
@@ -25,7 +30,9 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
 }
 
 function notificoreLogin() {
-  return nock(NC).post('/api/auth/login', { api_key: 'test_nc-key' }).reply(200, { bearer: 'jwt-1' });
+  return nock(NC)
+    .post('/api/auth/login', { api_key: 'test_nc-key' })
+    .reply(200, { bearer: 'jwt-1' });
 }
 
 describe('SMS Partner stop list (stop-sms/*)', () => {
@@ -126,7 +133,9 @@ describe('Notificore stop list (/api/stoplist)', () => {
       sms_stoplist: sms,
       viber_stoplist: viber,
     });
-    const first = Array.from({ length: 500 }, (_, index) => entry(index + 1, 33600000000 + index, true, false));
+    const first = Array.from({ length: 500 }, (_, index) =>
+      entry(index + 1, 33600000000 + index, true, false),
+    );
     nock(NC)
       .get('/api/stoplist')
       .query({ 'page[limit]': '500', 'page[offset]': '0' })
@@ -139,7 +148,12 @@ describe('Notificore stop list (/api/stoplist)', () => {
     const optOuts = await collect(notificore().optOuts!());
     expect(optOuts).toHaveLength(502);
     expect(optOuts.slice(-2)).toMatchObject([
-      { phone: '+85267202829', channel: 'sms', provider: 'notificore', at: '2022-04-18T19:22:16.000Z' },
+      {
+        phone: '+85267202829',
+        channel: 'sms',
+        provider: 'notificore',
+        at: '2022-04-18T19:22:16.000Z',
+      },
       { phone: '+85267202829', channel: 'viber' },
     ]);
   });
@@ -150,12 +164,22 @@ describe('Notificore stop list (/api/stoplist)', () => {
       .get('/api/stoplist/search')
       .query({ 'search[field]': 'phone', 'search[operator]': '=', 'search[value]': '33612345678' })
       .reply(200, {
-        data: [{ id: 7, phone: 33612345678, created_at: '2023-02-06 12:30:26', sms_stoplist: true, viber_stoplist: false }],
+        data: [
+          {
+            id: 7,
+            phone: 33612345678,
+            created_at: '2023-02-06 12:30:26',
+            sms_stoplist: true,
+            viber_stoplist: false,
+          },
+        ],
         meta: { page: { total: 1, limit: 50, offset: 0 } },
       });
     nock(NC)
       .post('/api/stoplist/attach', { phones: [33612345678], types: ['viber'] })
-      .reply(201, { data: [{ id: 7, phone: 33612345678, sms_stoplist: true, viber_stoplist: true }] });
+      .reply(201, {
+        data: [{ id: 7, phone: 33612345678, sms_stoplist: true, viber_stoplist: true }],
+      });
     await expect(notificore().optOut!('+33612345678')).resolves.toBe('added');
   });
 
@@ -164,8 +188,12 @@ describe('Notificore stop list (/api/stoplist)', () => {
     nock(NC)
       .get('/api/stoplist/search')
       .query(true)
-      .reply(200, { data: [{ id: 7, phone: 33612345678, sms_stoplist: true, viber_stoplist: false }] });
-    await expect(notificore({ optOutTypes: ['sms'] }).optOut!('+33612345678')).resolves.toBe('present');
+      .reply(200, {
+        data: [{ id: 7, phone: 33612345678, sms_stoplist: true, viber_stoplist: false }],
+      });
+    await expect(notificore({ optOutTypes: ['sms'] }).optOut!('+33612345678')).resolves.toBe(
+      'present',
+    );
   });
 
   it('detaches by entry ids with the configured types', async () => {
@@ -173,7 +201,9 @@ describe('Notificore stop list (/api/stoplist)', () => {
     nock(NC)
       .get('/api/stoplist/search')
       .query(true)
-      .reply(200, { data: [{ id: 7, phone: 33612345678, sms_stoplist: true, viber_stoplist: true }] });
+      .reply(200, {
+        data: [{ id: 7, phone: 33612345678, sms_stoplist: true, viber_stoplist: true }],
+      });
     nock(NC)
       .post('/api/stoplist/detach', { ids: [7], types: ['sms', 'viber'] })
       .reply(200, { message: 'Successful detached' });
@@ -202,8 +232,20 @@ describe('Callbell opt-outs (blockedAt, read only)', () => {
       .query(true)
       .reply(200, {
         contacts: [
-          { uuid: 'u1', name: 'A', phoneNumber: '33612345678', source: 'whatsapp', blockedAt: '2026-05-02T10:00:00Z' },
-          { uuid: 'u2', name: 'B', phoneNumber: '33611111111', source: 'whatsapp', blockedAt: null },
+          {
+            uuid: 'u1',
+            name: 'A',
+            phoneNumber: '33612345678',
+            source: 'whatsapp',
+            blockedAt: '2026-05-02T10:00:00Z',
+          },
+          {
+            uuid: 'u2',
+            name: 'B',
+            phoneNumber: '33611111111',
+            source: 'whatsapp',
+            blockedAt: null,
+          },
         ],
         meta: { page: 1, pages: 1 },
       });
