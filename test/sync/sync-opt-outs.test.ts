@@ -37,15 +37,13 @@ beforeAll(async () => {
 afterAll(() => sandbox.close());
 beforeEach(() => {
   sandbox.reset();
-  stores = sandbox
-    .storeConfigs()
-    .map((config) =>
-      createContactStore({
-        ...config,
-        defaultCountry: 'FR',
-        retry: { minTimeout: 0, maxTimeout: 0 },
-      }),
-    );
+  stores = sandbox.storeConfigs().map((config) =>
+    createContactStore({
+      ...config,
+      defaultCountry: 'FR',
+      retry: { minTimeout: 0, maxTimeout: 0 },
+    }),
+  );
 });
 
 describe('sync.syncOptOuts against the sandbox', () => {
