@@ -1,7 +1,12 @@
 import type { ContactStoreConfig } from '../providers/registry.js';
 import { createCallbellEmulator } from './callbell/emulator.js';
+import {
+  type CallbellWebhookDeliverer,
+  createCallbellWebhookDeliverer,
+} from './callbell/webhooks.js';
 import type { ProviderEmulator } from './emulator.js';
 import { createNotificoreEmulator, type NotificoreEmulator } from './notificore/emulator.js';
+import { seededRandom } from './random.js';
 import { type FaultOptions, type RunningServer, serveEmulators } from './server.js';
 import { createSmsPartnerEmulator, type SmsPartnerEmulator } from './smspartner/emulator.js';
 
@@ -10,6 +15,7 @@ export {
   type CallbellEmulatorOptions,
   createCallbellEmulator,
 } from './callbell/emulator.js';
+export type { CallbellDelivery, CallbellWebhookDeliverer } from './callbell/webhooks.js';
 export type {
   EmulatedContact,
   EmulatorRequest,
@@ -44,6 +50,12 @@ export interface SandboxOptions {
   seed?: number;
   /** Added to every answer, in ms. Default 0. */
   latencyMs?: number;
+  /**
+   * Deliver Callbell's contact events (signed) to your endpoint: every contact the sandbox's
+   * Callbell creates, updates or deletes. With `faults.rate`, that share of events is first
+   * delivered tampered (`tamperRate` sets that share alone). Default: no deliveries.
+   */
+  webhook?: { url: string; secret?: string; attempts?: number; tamperRate?: number };
 }
 
 export interface Sandbox extends RunningServer {
@@ -54,6 +66,8 @@ export interface Sandbox extends RunningServer {
   };
   /** A store configuration per vendor pointing at this sandbox, field maps included. */
   storeConfigs(): ContactStoreConfig[];
+  /** The Callbell webhook deliveries, with the secret they are signed with (with `webhook`). */
+  readonly webhook?: CallbellWebhookDeliverer;
 }
 
 /**
@@ -69,11 +83,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     callbell: createCallbellEmulator({ apiToken: SANDBOX_CREDENTIALS.callbell.apiToken }),
     notificore: createNotificoreEmulator({ apiKey: SANDBOX_CREDENTIALS.notificore.apiKey }),
   };
-  const server = await serveEmulators({ ...options, emulators });
+  const webhook = options.webhook
+    ? createCallbellWebhookDeliverer({
+        ...options.webhook,
+        tamperRate: options.webhook.tamperRate ?? options.faults?.rate ?? 0,
+        random: seededRandom((options.seed ?? 1) + 7),
+      })
+    : undefined;
+  const served = webhook ? { ...emulators, callbell: webhook.wrap(emulators.callbell) } : emulators;
+  const server = await serveEmulators({ ...options, emulators: served });
   return {
     ...server,
     emulators,
     storeConfigs: () => storeConfigs(server),
+    ...(webhook ? { webhook } : {}),
   };
 }
 
