@@ -1,4 +1,5 @@
 import type { ContactStoreConfig } from '../providers/registry.js';
+import type { ContactInput } from '../src/contact.js';
 import { createCallbellEmulator } from './callbell/emulator.js';
 import {
   type CallbellWebhookDeliverer,
@@ -7,6 +8,7 @@ import {
 import type { ProviderEmulator } from './emulator.js';
 import { createNotificoreEmulator, type NotificoreEmulator } from './notificore/emulator.js';
 import { seededRandom } from './random.js';
+import { type SeedResult, seedEmulator } from './seed.js';
 import { type FaultOptions, type RunningServer, serveEmulators } from './server.js';
 import { createSmsPartnerEmulator, type SmsPartnerEmulator } from './smspartner/emulator.js';
 
@@ -27,6 +29,7 @@ export {
   type NotificoreEmulator,
   type NotificoreEmulatorOptions,
 } from './notificore/emulator.js';
+export type { SeedResult } from './seed.js';
 export type { FaultKind, FaultOptions, SandboxRequest } from './server.js';
 export {
   createSmsPartnerEmulator,
@@ -40,6 +43,9 @@ export const SANDBOX_CREDENTIALS = {
   callbell: { apiToken: 'sandbox-callbell-token' },
   notificore: { apiKey: 'test_sandbox-notificore-key' },
 } as const;
+
+/** The vendors the sandbox serves. */
+export type SandboxProvider = 'smspartner' | 'callbell' | 'notificore';
 
 export interface SandboxOptions {
   /** Default 0: a free port on 127.0.0.1. */
@@ -66,6 +72,14 @@ export interface Sandbox extends RunningServer {
   };
   /** A store configuration per vendor pointing at this sandbox, field maps included. */
   storeConfigs(): ContactStoreConfig[];
+  /**
+   * Fills one vendor with contacts through its own API, answered in process: the same mapping
+   * and refusals as a push, without sockets. For rehearsing a migration or a diff.
+   */
+  seed(
+    provider: SandboxProvider,
+    contacts: Iterable<ContactInput> | AsyncIterable<ContactInput>,
+  ): Promise<SeedResult>;
   /** The Callbell webhook deliveries, with the secret they are signed with (with `webhook`). */
   readonly webhook?: CallbellWebhookDeliverer;
 }
@@ -96,6 +110,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ...server,
     emulators,
     storeConfigs: () => storeConfigs(server),
+    seed: (provider, contacts) => {
+      const config = storeConfigs(server).find((candidate) => candidate.provider === provider);
+      if (!config) throw new Error(`the sandbox has no vendor named ${String(provider)}`);
+      return seedEmulator(emulators[provider], config, contacts);
+    },
     ...(webhook ? { webhook } : {}),
   };
 }
