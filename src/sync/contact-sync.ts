@@ -1,3 +1,4 @@
+import { diffRecord } from './diff.js';
 import { pushManyRecords } from './push-many.js';
 import { pushRecord } from './push-record.js';
 import { removeRecord } from './remove-record.js';
@@ -20,5 +21,13 @@ export function createContactSync(options: ContactSyncOptions): ContactSync {
     pushMany: (records, manyOptions) => pushManyRecords(push, records, manyOptions),
     remove: (key, callOptions) => removeRecord(settings, key, callOptions?.signal),
     syncOptOuts: (syncOptions) => syncOptOuts(settings.stores, settings.links, syncOptions),
+    diff: (record, callOptions) =>
+      diffRecord(
+        settings.stores,
+        settings.links,
+        settings.defaultCountry,
+        record,
+        callOptions?.signal,
+      ),
   };
 }

@@ -1,7 +1,17 @@
 export { createContactSync } from './contact-sync.js';
+export { type DiffReport, describeChange, type FieldChange, type StoreDiff } from './diff.js';
 export { type FileLinkStoreOptions, fileLinkStore } from './file-link-store.js';
 export type { LinkStore } from './link-store.js';
 export { memoryLinkStore } from './memory-link-store.js';
+export {
+  type ExportOptions,
+  exportContacts,
+  type MigrateOptions,
+  type MigrateProgress,
+  type MigrateSummary,
+  type MigrateWarning,
+  migrate,
+} from './migrate.js';
 export { DEFAULT_CONCURRENCY } from './push-many.js';
 export { KEY_MAX_LENGTH } from './sync-input.js';
 export type {

@@ -1,6 +1,7 @@
 import type { ContactInput, Warning } from '../contact.js';
 import type { ContactStore } from '../contact-store.js';
 import type { ContactSyncError } from '../errors.js';
+import type { DiffReport } from './diff.js';
 import type { LinkStore } from './link-store.js';
 import type { OptOutSyncReport, SyncOptOutsOptions } from './sync-opt-outs.js';
 
@@ -125,4 +126,9 @@ export interface ContactSync {
    * `apply`, each phone written to every store that can hold it. Opt-ins are never propagated.
    */
   syncOptOuts(options?: SyncOptOutsOptions): Promise<OptOutSyncReport>;
+  /**
+   * What a push of `record` would change at each store, field by field, found by reading the
+   * linked contact (or the one holding the phone). Sends no write; never throws.
+   */
+  diff(record: SyncRecord, options?: PushOptions): Promise<DiffReport>;
 }

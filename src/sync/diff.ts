@@ -1,0 +1,200 @@
+import type { ContactInput, ContactPatch } from '../contact.js';
+import type { ContactStore } from '../contact-store.js';
+import { ContactSyncError, isContactSyncError } from '../errors.js';
+import type { LinkStore } from './link-store.js';
+import { checkRecord } from './sync-input.js';
+
+/** One field a push would change at one vendor. */
+export interface FieldChange {
+  /** `lastName`, `tags`, `customFields.company`, … */
+  field: string;
+  /** `set` (empty → value), `change`, `clear` (value → empty); tags: `add` / `remove` one tag. */
+  kind: 'set' | 'change' | 'clear' | 'add' | 'remove';
+  from?: string;
+  to?: string;
+}
+
+/** What a push of one record would do at one vendor, found by reading only. */
+export interface StoreDiff {
+  provider: string;
+  /**
+   * `create` (no contact holds the phone there), `update` (fields differ), `unchanged`,
+   * `conflict` (the phone's contact is linked to another key), `failed` (the read failed).
+   */
+  action: 'create' | 'update' | 'unchanged' | 'conflict' | 'failed';
+  /** The vendor contact compared with, when there is one. */
+  id?: string;
+  /** How it was found: through the key's link, or by looking the phone up. */
+  via?: 'link' | 'phone';
+  existingKey?: string;
+  changes: FieldChange[];
+  error?: ContactSyncError;
+}
+
+export interface DiffReport {
+  key: string;
+  results: StoreDiff[];
+}
+
+type FindKey = (provider: string, id: string) => Promise<string | undefined>;
+
+/**
+ * Reads what each store holds for a record (the linked contact, or the one holding its phone)
+ * and lists what a push would change there, field by field. Sends no write. Never throws: bad
+ * input and failed reads are `failed` results.
+ */
+export async function diffRecord(
+  stores: readonly ContactStore[],
+  links: LinkStore,
+  defaultCountry: string | undefined,
+  record: unknown,
+  signal?: AbortSignal,
+): Promise<DiffReport> {
+  const checked = checkRecord(record, defaultCountry, 'diff');
+  if (!checked.ok) {
+    return {
+      key: checked.key,
+      results: stores.map((store) => ({
+        provider: store.provider,
+        action: 'failed',
+        changes: [],
+        error: checked.error,
+      })),
+    };
+  }
+  const { key, input } = checked;
+  let linked: Record<string, string> | undefined;
+  try {
+    linked = await links.get(key);
+  } catch (error) {
+    const failure = asError(error, 'links', 'diff');
+    return {
+      key,
+      results: stores.map((store) => ({
+        provider: store.provider,
+        action: 'failed',
+        changes: [],
+        error: failure,
+      })),
+    };
+  }
+  const findKey = (links as { findKey?: FindKey }).findKey?.bind(links);
+  const results = await Promise.all(
+    stores.map((store) => diffAt(store, input, key, linked?.[store.provider], findKey, signal)),
+  );
+  return { key, results };
+}
+
+async function diffAt(
+  store: ContactStore,
+  input: ContactInput,
+  key: string,
+  linkedId: string | undefined,
+  findKey: FindKey | undefined,
+  signal: AbortSignal | undefined,
+): Promise<StoreDiff> {
+  const provider = store.provider;
+  try {
+    let current = linkedId ? await store.get(linkedId, { signal }) : undefined;
+    const via = current ? 'link' : 'phone';
+    current ??= await store.findByPhone(input.phone, { signal });
+    if (!current)
+      return { provider, action: 'create', changes: changesOf(projected(store, input), {}) };
+    if (via === 'phone' && findKey) {
+      const owner = await findKey(provider, current.id);
+      if (owner !== undefined && owner !== key) {
+        return {
+          provider,
+          action: 'conflict',
+          id: current.id,
+          via,
+          existingKey: owner,
+          changes: [],
+        };
+      }
+    }
+    const changes = changesOf(projected(store, input), current);
+    return {
+      provider,
+      action: changes.length ? 'update' : 'unchanged',
+      id: current.id,
+      via,
+      changes,
+    };
+  } catch (error) {
+    return { provider, action: 'failed', changes: [], error: asError(error, provider, 'diff') };
+  }
+}
+
+/** The input as the store would hold it, where the store says (`project`), else as given. */
+function projected(store: ContactStore, input: ContactInput): ContactPatch {
+  const project = (store as { project?: (input: ContactInput) => ContactPatch }).project;
+  return project ? project.call(store, input) : input;
+}
+
+const SCALARS = [
+  'phone',
+  'firstName',
+  'lastName',
+  'name',
+  'birthday',
+  'url',
+  'assignedUser',
+] as const;
+
+/**
+ * The field changes from `current` to `wanted`. As in `upsert`: empty and absent are the same, tags
+ * compare as sets, and a field `wanted` does not name is left alone (a push never erases it).
+ */
+export function changesOf(wanted: ContactPatch, current: ContactPatch): FieldChange[] {
+  const changes: FieldChange[] = [];
+  for (const field of SCALARS) {
+    if (wanted[field] === undefined) continue;
+    pushChange(changes, field, text(current[field]), text(wanted[field]));
+  }
+  if (wanted.tags !== undefined) {
+    const held = new Set(current.tags ?? []);
+    const next = new Set(wanted.tags);
+    for (const tag of next)
+      if (!held.has(tag)) changes.push({ field: 'tags', kind: 'add', to: tag });
+    for (const tag of held)
+      if (!next.has(tag)) changes.push({ field: 'tags', kind: 'remove', from: tag });
+  }
+  for (const [name, value] of Object.entries(wanted.customFields ?? {})) {
+    pushChange(changes, `customFields.${name}`, text(current.customFields?.[name]), text(value));
+  }
+  return changes;
+}
+
+function pushChange(changes: FieldChange[], field: string, from: string, to: string): void {
+  if (from === to) return;
+  if (!from) changes.push({ field, kind: 'set', to });
+  else if (!to) changes.push({ field, kind: 'clear', from });
+  else changes.push({ field, kind: 'change', from, to });
+}
+
+function text(value: unknown): string {
+  return value === undefined || value === null ? '' : String(value);
+}
+
+/** A change as the command line prints it: `lastName: Martin → Durand`, `+ tags: vip`. */
+export function describeChange(change: FieldChange): string {
+  switch (change.kind) {
+    case 'add':
+      return `+ ${change.field}: ${change.to}`;
+    case 'remove':
+      return `- ${change.field}: ${change.from}`;
+    case 'set':
+      return `${change.field}: ∅ → ${change.to}`;
+    case 'clear':
+      return `${change.field}: ${change.from} → ∅`;
+    default:
+      return `${change.field}: ${change.from} → ${change.to}`;
+  }
+}
+
+function asError(error: unknown, provider: string, operation: string): ContactSyncError {
+  return isContactSyncError(error)
+    ? error
+    : new ContactSyncError({ code: 'provider_error', provider, operation, retryable: false });
+}
