@@ -1,7 +1,8 @@
 import type { ContactStoreConfig } from '../providers/registry.js';
 import { createContactStore } from '../providers/registry.js';
 import type { ContactInput } from '../src/contact.js';
-import { type EmulatorRequest, type ProviderEmulator, serializeAnswer } from './emulator.js';
+import { createEmulatorFetch } from '../src/testing/emulator-fetch.js';
+import type { ProviderEmulator } from './emulator.js';
 
 /** What seeding one vendor did: contacts created, and those the emulator refused (with why). */
 export interface SeedResult {
@@ -20,9 +21,12 @@ export async function seedEmulator(
   contacts: Iterable<ContactInput> | AsyncIterable<ContactInput>,
   concurrency = 32,
 ): Promise<SeedResult> {
+  // Never contacted: the emulator answers in process, at the path the vendor's base URL names.
+  const origin = 'http://127.0.0.1';
   const store = createContactStore({
     ...config,
-    fetch: inProcessFetch(emulator, config.baseUrl ?? ''),
+    baseUrl: `${origin}${emulator.basePath}`,
+    fetch: createEmulatorFetch(emulator, { origin }).fetch,
     rateLimit: false,
     retry: false,
   } as ContactStoreConfig);
@@ -45,30 +49,4 @@ export async function seedEmulator(
   }
   await Promise.all(running);
   return result;
-}
-
-/** A `fetch` that hands each request to the emulator in this process. */
-function inProcessFetch(emulator: ProviderEmulator, baseUrl: string): typeof fetch {
-  const prefix = new URL(baseUrl).pathname.replace(/\/+$/, '');
-  return async (input, init) => {
-    const request = input instanceof Request ? input : new Request(input, init);
-    const url = new URL(request.url);
-    const text = init?.body !== undefined ? String(init.body) : await request.text();
-    const headers: Record<string, string | undefined> = {};
-    request.headers.forEach((value, key) => {
-      headers[key] = value;
-    });
-    const emulated: EmulatorRequest = {
-      method: request.method,
-      path: url.pathname.slice(prefix.length) || '/',
-      query: url.searchParams,
-      headers,
-      body: text ? JSON.parse(text) : undefined,
-    };
-    const answer = serializeAnswer(emulator.handle(emulated));
-    return new Response(answer.status === 204 ? null : answer.body, {
-      status: answer.status,
-      headers: answer.headers,
-    });
-  };
 }
