@@ -26,6 +26,7 @@ describe('callbell options', () => {
       changePhone: 'unsupported',
       tags: 'native',
       assignedUser: 'native',
+      optOut: 'read',
     });
   });
 
