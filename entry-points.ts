@@ -12,4 +12,5 @@ export const entryPoints: Record<string, string> = {
   queue: 'queue/index.ts',
   provider: 'src/provider.ts',
   testing: 'src/testing/index.ts',
+  otel: 'src/otel/index.ts',
 };

@@ -57,19 +57,25 @@ function recordingTracer(spans: RecordedSpan[]): Tracer {
       ended: false,
     };
     spans.push(record);
-    const span = {
+    const span: Record<string, unknown> = {
       record,
       spanContext: () => ({ traceId: '1'.repeat(32), spanId: '2'.repeat(16), traceFlags: 1 }),
-      setAttribute: (key: string, value: unknown) => (
-        (record.attributes[key] = value as never), span
-      ),
-      setAttributes: (attributes: Attributes) => (
-        Object.assign(record.attributes, attributes), span
-      ),
-      addEvent: (eventName: string, attributes?: Attributes) => (
-        record.events.push({ name: eventName, attributes }), span
-      ),
-      setStatus: (status: { code: number; message?: string }) => ((record.status = status), span),
+      setAttribute(key: string, value: unknown) {
+        record.attributes[key] = value as never;
+        return span;
+      },
+      setAttributes(attributes: Attributes) {
+        Object.assign(record.attributes, attributes);
+        return span;
+      },
+      addEvent(eventName: string, attributes?: Attributes) {
+        record.events.push({ name: eventName, attributes });
+        return span;
+      },
+      setStatus(status: { code: number; message?: string }) {
+        record.status = status;
+        return span;
+      },
       updateName: () => span,
       end: () => {
         record.ended = true;
