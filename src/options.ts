@@ -14,10 +14,12 @@ export interface RequestEvent {
   /** 1 for the first attempt. */
   attempt: number;
 }
+/** Given to `hooks.onResponse` once an answer arrived, whatever its status. */
 export interface ResponseEvent extends RequestEvent {
   status: number;
   durationMs: number;
 }
+/** Given to `hooks.onRetry` before a failed attempt is sent again. */
 export interface RetryEvent extends RequestEvent {
   /** The `ContactSyncError` code of the failed attempt. */
   code: string;
@@ -26,12 +28,17 @@ export interface RetryEvent extends RequestEvent {
   retryAfterMs?: number;
 }
 
+/**
+ * Observers of a store's requests, for logs and metrics. They run synchronously; one that throws
+ * does not change the call's outcome. Default: none.
+ */
 export interface Hooks {
   onRequest?(event: RequestEvent): void;
   onResponse?(event: ResponseEvent): void;
   onRetry?(event: RetryEvent): void;
 }
 
+/** The store's retry policy (the `retry` option); every field has a default. */
 export interface RetryOptions {
   /** Retries after the first attempt. Default 3. */
   retries?: number;

@@ -6,6 +6,7 @@
  */
 import type { VendorFault } from './vendor-double.js';
 
+/** A request as an emulator receives it: below the vendor's base path, the body already parsed. */
 export interface EmulatorRequest {
   method: string;
   /** The path below the vendor's base path, e.g. `/contact/add` or `/api/contacts/12`. */
@@ -17,6 +18,7 @@ export interface EmulatorRequest {
   body: unknown;
 }
 
+/** An emulator's answer, before it goes on the wire (see `serializeAnswer`). */
 export interface EmulatorResponse {
   status: number;
   headers?: Record<string, string>;
@@ -33,6 +35,10 @@ export interface EmulatedContact {
   record: unknown;
 }
 
+/**
+ * One vendor's contact API in memory: what the sandbox serves, nock mounts and
+ * `createEmulatorFetch` wraps. `handle` must be pure apart from the emulator's own state.
+ */
 export interface ProviderEmulator {
   readonly provider: string;
   /** The path of the vendor's base URL (`/v1`, or `''`), below which `handle` sees paths. */
