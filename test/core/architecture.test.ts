@@ -3,6 +3,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { entryPoints } from '../../entry-points.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -67,8 +68,30 @@ describe('architecture', () => {
       const bare = files.flatMap((file) =>
         specifiers(file).filter((specifier) => !specifier.startsWith('.')),
       );
-      const allowed = /^(node:.+|contact-sync(\/(provider|testing))?|valibot|vitest)$/;
-      expect(bare.filter((specifier) => !allowed.test(specifier))).toEqual([]);
+      // Only what the example's own package.json declares, and the package's public entries.
+      const manifest = JSON.parse(readFileSync(join(root, folder, 'package.json'), 'utf8'));
+      const declared = new Set(
+        ['dependencies', 'devDependencies', 'peerDependencies'].flatMap((field) =>
+          Object.keys(manifest[field] ?? {}),
+        ),
+      );
+      const entries = new Set(
+        Object.keys(entryPoints).map((name) => (name === 'index' ? '' : `/${name}`)),
+      );
+      const allowed = (specifier: string) => {
+        if (specifier.startsWith('node:')) return true;
+        const match = /^(contact-sync)(\/.+)?$/.exec(specifier);
+        if (match) return declared.has('contact-sync') && entries.has(match[2] ?? '');
+        return declared.has(
+          specifier.startsWith('@')
+            ? specifier.split('/').slice(0, 2).join('/')
+            : (specifier.split('/')[0] as string),
+        );
+      };
+      expect(
+        bare.filter((specifier) => !allowed(specifier)),
+        `${folder} imports undeclared packages`,
+      ).toEqual([]);
     }
   });
 });

@@ -234,7 +234,7 @@ describe('callbellWebhook (Fetch API)', () => {
 describe('callbellWebhook.node (node:http)', () => {
   let server: Server | undefined;
   afterEach(async () => {
-    await new Promise((resolve) => server?.close(resolve));
+    if (server) await new Promise((resolve) => server?.close(resolve));
     server = undefined;
   });
 

@@ -13,7 +13,7 @@ let endpoint: Server | undefined;
 
 afterEach(async () => {
   await sandbox?.close();
-  await new Promise((resolve) => endpoint?.close(resolve));
+  if (endpoint) await new Promise((resolve) => endpoint?.close(resolve));
   sandbox = undefined;
   endpoint = undefined;
 });
