@@ -12,6 +12,7 @@ import {
   positiveInteger,
   type QueueIdentity,
 } from './queue-options.js';
+import { keepNewest, orderKeys, type PushJobData } from './record-order.js';
 
 export interface SyncQueueOptions extends QueueIdentity {
   /** A Redis URL or ioredis connection options. Required. */
@@ -29,6 +30,12 @@ export interface SyncQueueOptions extends QueueIdentity {
   keepCompleted?: number;
   /** Records sent to Redis per round trip while enqueueing. Default 500. */
   batchSize?: number;
+  /**
+   * How long failed jobs (and the newest record of a key whose push failed) are kept, in ms:
+   * they hold the records, phone numbers included. BullMQ removes the older ones each time
+   * another job fails. Default 604800000 (7 days).
+   */
+  keepFailedForMs?: number;
 }
 
 export interface SyncQueueCounts {
@@ -71,12 +78,15 @@ export interface SyncQueue {
   /** Failed jobs, newest first: `limit` of them (default 100) from position `start` (default 0). */
   failed(options?: { start?: number; limit?: number }): Promise<FailedSyncJob[]>;
   /**
-   * Sends failed jobs back to the queue with their attempts reset: the ones of `ids`, or every
-   * failed job. Resolves how many went back.
+   * Sends failed jobs back to the queue: the ones of `ids` with their attempts reset, or, without
+   * `ids`, every failed job in one pass of BullMQ's `retryJobs` (each gets one more try). Only
+   * the vendors that failed are pushed again. Resolves how many went back.
    */
   retryFailed(ids?: readonly string[]): Promise<number>;
   close(): Promise<void>;
 }
+
+const DAY_MS = 86_400_000;
 
 /** The BullMQ job name of a push. */
 export const PUSH_JOB = 'push';
@@ -86,14 +96,22 @@ export const PUSH_JOB = 'push';
  * (`createSyncWorker`, in any number of processes) push them to the vendors.
  */
 export function createSyncQueue(options: SyncQueueOptions): SyncQueue {
-  checkQueueOptions(options, ['attempts', 'backoffMs', 'keepCompleted', 'batchSize'], {
-    attempts: (value) => (positiveInteger(value, 100) ? undefined : 'expected 1 to 100'),
-    backoffMs: (value) =>
-      nonNegativeInteger(value, 3_600_000) ? undefined : 'expected 0 to 3600000 ms',
-    keepCompleted: (value) =>
-      nonNegativeInteger(value, 10_000_000) ? undefined : 'expected a whole number ≥ 0',
-    batchSize: (value) => (positiveInteger(value, 10_000) ? undefined : 'expected 1 to 10000'),
-  });
+  checkQueueOptions(
+    options,
+    ['attempts', 'backoffMs', 'keepCompleted', 'batchSize', 'keepFailedForMs'],
+    {
+      attempts: (value) => (positiveInteger(value, 100) ? undefined : 'expected 1 to 100'),
+      backoffMs: (value) =>
+        nonNegativeInteger(value, 3_600_000) ? undefined : 'expected 0 to 3600000 ms',
+      keepCompleted: (value) =>
+        nonNegativeInteger(value, 10_000_000) ? undefined : 'expected a whole number ≥ 0',
+      batchSize: (value) => (positiveInteger(value, 10_000) ? undefined : 'expected 1 to 10000'),
+      keepFailedForMs: (value) =>
+        positiveInteger(value, 365 * DAY_MS) && (value as number) >= 1000
+          ? undefined
+          : 'expected 1000 ms to 365 days in ms',
+    },
+  );
   const {
     connection,
     name,
@@ -102,20 +120,22 @@ export function createSyncQueue(options: SyncQueueOptions): SyncQueue {
     backoffMs = 1000,
     keepCompleted = 10_000,
     batchSize = 500,
+    keepFailedForMs = 7 * DAY_MS,
   } = options;
+  const order = orderKeys(prefix, name);
   let opened: Promise<{ queue: Queue; client: Redis }> | undefined;
-  const queue = async () => {
+  const opening = async () => {
     opened ??= (async () => {
       const { Queue } = await import('bullmq');
       const client = await openRedis(connection);
-      const created = new Queue<SyncRecord>(name, {
+      const created = new Queue<PushJobData>(name, {
         connection: client,
         prefix,
         defaultJobOptions: {
           attempts,
           backoff: { type: 'exponential', delay: backoffMs },
           removeOnComplete: keepCompleted === 0 ? true : { count: keepCompleted },
-          removeOnFail: false,
+          removeOnFail: { age: Math.ceil(keepFailedForMs / 1000) },
         },
       });
       // Errors reach the caller through the rejected calls; an unheard 'error' event would crash.
@@ -125,17 +145,27 @@ export function createSyncQueue(options: SyncQueueOptions): SyncQueue {
     opened.catch(() => {
       opened = undefined;
     });
-    return (await opened).queue;
+    return opened;
   };
+  const queue = async () => (await opening()).queue;
 
   return {
     async enqueue(records) {
-      let batch: { name: string; data: SyncRecord }[] = [];
+      let batch: SyncRecord[] = [];
       let enqueued = 0;
       let index = 0;
       const flush = async () => {
         if (!batch.length) return;
-        await (await queue()).addBulk(batch);
+        const { queue: connected, client } = await opening();
+        const seqs = await keepNewest(client, order, batch, keepFailedForMs);
+        await connected.addBulk(
+          batch.map((record, position) => ({
+            name: PUSH_JOB,
+            data: { ...record, seq: seqs[position] as number },
+            // One job per key at a time: see record-order.ts.
+            opts: { deduplication: { id: record.key, keepLastIfActive: true } },
+          })),
+        );
         enqueued += batch.length;
         batch = [];
       };
@@ -150,7 +180,7 @@ export function createSyncQueue(options: SyncQueueOptions): SyncQueue {
             },
           );
         }
-        batch.push({ name: PUSH_JOB, data: { key: record.key, contact: record.contact } });
+        batch.push({ key: record.key, contact: record.contact });
         index += 1;
         if (batch.length >= batchSize) await flush();
       }
@@ -191,11 +221,15 @@ export function createSyncQueue(options: SyncQueueOptions): SyncQueue {
     },
     async retryFailed(ids) {
       const connected = await queue();
-      const jobs = ids
-        ? await Promise.all(ids.map((id) => connected.getJob(id)))
-        : await allFailed(connected);
+      if (!ids) {
+        // Every failed job in one server-side pass (BullMQ's retryJobs), however many there are.
+        const total = await connected.getFailedCount();
+        if (total) await connected.retryJobs({ state: 'failed', count: 1000 });
+        return total;
+      }
       let retried = 0;
-      for (const job of jobs) {
+      for (const id of ids) {
+        const job = await connected.getJob(id);
         if (!job || !(await job.isFailed())) continue;
         await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
         retried += 1;
@@ -212,16 +246,6 @@ export function createSyncQueue(options: SyncQueueOptions): SyncQueue {
       await current.client.quit().catch(() => undefined);
     },
   };
-}
-
-/** Every failed job as of now (a job failing again while they are retried is not taken twice). */
-async function allFailed(queue: Queue) {
-  const total = await queue.getFailedCount();
-  const jobs = [];
-  for (let start = 0; start < total; start += 500) {
-    jobs.push(...(await queue.getFailed(start, Math.min(start + 500, total) - 1)));
-  }
-  return jobs;
 }
 
 function recordProblem(record: unknown): { path: string; message: string } | undefined {

@@ -24,6 +24,7 @@ import {
   positiveInteger,
   type QueueIdentity,
 } from './queue-options.js';
+import { markApplied, orderKeys, type PushJobData, readOrder } from './record-order.js';
 import { openRateLimiter, type RedisRateLimiter } from './redis-rate-limiter.js';
 
 export interface SyncWorkerOptions extends QueueIdentity {
@@ -51,7 +52,8 @@ export interface SyncWorkerOptions extends QueueIdentity {
   defaultCountry?: string;
   /**
    * How long a job of a worker that died (killed, lost its network) stays active before another
-   * worker takes it back, in ms. A live worker renews its jobs every half of it. Default 30000.
+   * worker takes it back, in ms. A live worker renews its jobs every half of it, and checks for
+   * stalled jobs every 4 s (or half of it), so they come back within about 14 s. Default 10000.
    */
   lockDurationMs?: number;
   /**
@@ -143,7 +145,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     name,
     prefix = DEFAULT_QUEUE_PREFIX,
     concurrency = 8,
-    lockDurationMs = 30_000,
+    lockDurationMs = 10_000,
     rateLimitPrefix = 'contact-sync:rate',
     limiterMarginMs,
     onReport,
@@ -168,17 +170,57 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
   });
   const ownLinks = options.links === undefined;
   const links = options.links ?? openLinkStore({ connection }, reporter);
-  const sync = createContactSync({
-    stores,
-    links,
-    ...(options.policy === undefined ? {} : { policy: options.policy }),
-    ...(options.defaultCountry === undefined ? {} : { defaultCountry: options.defaultCountry }),
-  });
+  // One ContactSync per set of vendors still to do (a retry pushes only the vendors that failed):
+  // at most 2^stores, built when first needed. Each reads the key's links once per push.
+  const syncs = new Map<string, ReturnType<typeof createContactSync>>();
+  const syncFor = (remaining: readonly ContactStore[]) => {
+    const id = remaining.map((store) => store.provider).join('\n');
+    let sync = syncs.get(id);
+    if (!sync) {
+      sync = createContactSync({
+        stores: remaining,
+        links,
+        ...(options.policy === undefined ? {} : { policy: options.policy }),
+        ...(options.defaultCountry === undefined ? {} : { defaultCountry: options.defaultCountry }),
+      });
+      syncs.set(id, sync);
+    }
+    return sync;
+  };
+  syncFor(stores); // checks the options now, not at the first job
+  const order = orderKeys(prefix, name);
   let closing = false;
 
-  async function process(job: Job<SyncRecord>, token?: string, signal?: AbortSignal) {
-    const report = await sync.push(job.data, signal ? { signal } : undefined);
-    const errors = report.results
+  async function process(job: Job<PushJobData>, token?: string, signal?: AbortSignal) {
+    const data = job.data;
+    const connected = client as Redis;
+    // The key's newest record, if a newer one came while this job waited.
+    let record: SyncRecord = { key: data.key, contact: data.contact };
+    let seq = data.seq;
+    if (seq !== undefined) {
+      const { newest, applied } = await readOrder(connected, order, data.key);
+      if (newest && newest.seq > seq) {
+        record = { key: data.key, contact: newest.contact };
+        seq = newest.seq;
+      }
+      // A newer record of this key already succeeded everywhere: this one must not undo it.
+      if (applied >= seq) return { superseded: true };
+    }
+    const done = data.done && data.done.seq === seq ? data.done.results : {};
+    const remaining = stores.filter((store) => !(store.provider in done));
+    const pushed = await syncFor(remaining).push(record, signal ? { signal } : undefined);
+    const report: PushReport = {
+      ...pushed,
+      results: stores.map(
+        (store) =>
+          pushed.results.find((result) => result.provider === store.provider) ?? {
+            provider: store.provider,
+            ...(done[store.provider] as { status: PushReport['results'][number]['status'] }),
+            warnings: [],
+          },
+      ),
+    };
+    const errors = pushed.results
       .map((result) => result.error)
       .filter((error): error is ContactSyncError => isContactSyncError(error));
     const cancelled = closing && signal?.aborted === true;
@@ -186,6 +228,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     const retryable = errors.some((error) => error.retryable || error.code === 'aborted');
     const attempt = job.attemptsMade + 1;
     const attempts = job.opts.attempts ?? 1;
+    if (!errors.length && seq !== undefined) await markApplied(connected, order, data.key, seq);
     try {
       onReport?.(report, {
         id: String(job.id),
@@ -200,6 +243,19 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
       return {
         results: report.results.map(({ provider, status, id }) => ({ provider, status, id })),
       };
+    }
+    // The vendors that succeeded are not pushed again by a later try of this record.
+    const results = { ...done };
+    for (const result of pushed.results) {
+      if (result.status !== 'failed' && result.status !== 'skipped') {
+        results[result.provider] = {
+          status: result.status,
+          ...(result.id ? { id: result.id } : {}),
+        };
+      }
+    }
+    if (seq !== undefined) {
+      await job.updateData({ ...record, seq, done: { seq, results } });
     }
     const { UnrecoverableError, WaitingError } = await import('bullmq');
     if (cancelled) {
@@ -216,12 +272,13 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     const { Worker } = await import('bullmq');
     // BullMQ's workers block on their connection: it needs maxRetriesPerRequest null.
     client = await openRedis(connection, { blocking: true, reporter });
-    const worker = new Worker<SyncRecord>(name, process, {
+    const worker = new Worker<PushJobData>(name, process, {
       connection: client,
       prefix,
       concurrency,
       lockDuration: lockDurationMs,
-      stalledInterval: lockDurationMs,
+      // A dead worker's jobs come back within lockDuration + stalledInterval.
+      stalledInterval: Math.min(4000, Math.floor(lockDurationMs / 2)),
       autorun: true,
     });
     worker.on('error', reportError);
