@@ -40,7 +40,11 @@ async function enqueueFile(options: QueuePushOptions): Promise<number> {
   const { createSyncQueue } = await loadQueue();
   const format = formatOf(options.file);
   const name = options.name ?? DEFAULT_QUEUE_NAME;
-  const queue = createSyncQueue({ connection: options.redis, name });
+  const queue = createSyncQueue({
+    connection: options.redis,
+    name,
+    onWarning: (message) => options.err.write(`${message}\n`),
+  });
   let rejected = 0;
   let rows = 0;
   async function* records() {
@@ -120,6 +124,7 @@ async function runWorker(options: WorkerCommandOptions): Promise<number> {
       summary.add(report);
     },
     onError: (error) => options.err.write(`worker: ${error.message}\n`),
+    onWarning: (message) => options.err.write(`${message}\n`),
   });
   const stopped = new AbortController();
   const stop = () => stopped.abort();
@@ -182,7 +187,11 @@ export function failedCommand(options: FailedCommandOptions): Promise<number> {
 async function listFailed(options: FailedCommandOptions): Promise<number> {
   const { createSyncQueue } = await loadQueue();
   const name = options.name ?? DEFAULT_QUEUE_NAME;
-  const queue = createSyncQueue({ connection: options.redis, name });
+  const queue = createSyncQueue({
+    connection: options.redis,
+    name,
+    onWarning: (message) => options.err.write(`${message}\n`),
+  });
   try {
     const { failed: total } = await queue.counts();
     const jobs = await queue.failed({ limit: options.limit ?? 100 });

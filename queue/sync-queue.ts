@@ -13,6 +13,7 @@ import {
   type QueueIdentity,
 } from './queue-options.js';
 import { keepNewest, orderKeys, type PushJobData } from './record-order.js';
+import { warnAboutDurability } from './redis-checks.js';
 
 export interface SyncQueueOptions extends QueueIdentity {
   /** A Redis URL or ioredis connection options. Required. */
@@ -36,6 +37,11 @@ export interface SyncQueueOptions extends QueueIdentity {
    * another job fails. Default 604800000 (7 days).
    */
   keepFailedForMs?: number;
+  /**
+   * Gets the warning about a Redis that can lose jobs (no persistence, or an evicting
+   * `maxmemory-policy`), said once when the queue connects. Default: `process.emitWarning`.
+   */
+  onWarning?(message: string): void;
 }
 
 export interface SyncQueueCounts {
@@ -98,7 +104,7 @@ export const PUSH_JOB = 'push';
 export function createSyncQueue(options: SyncQueueOptions): SyncQueue {
   checkQueueOptions(
     options,
-    ['attempts', 'backoffMs', 'keepCompleted', 'batchSize', 'keepFailedForMs'],
+    ['attempts', 'backoffMs', 'keepCompleted', 'batchSize', 'keepFailedForMs', 'onWarning'],
     {
       attempts: (value) => (positiveInteger(value, 100) ? undefined : 'expected 1 to 100'),
       backoffMs: (value) =>
@@ -110,6 +116,7 @@ export function createSyncQueue(options: SyncQueueOptions): SyncQueue {
         positiveInteger(value, 365 * DAY_MS) && (value as number) >= 1000
           ? undefined
           : 'expected 1000 ms to 365 days in ms',
+      onWarning: (value) => (typeof value === 'function' ? undefined : 'expected a function'),
     },
   );
   const {
@@ -140,6 +147,7 @@ export function createSyncQueue(options: SyncQueueOptions): SyncQueue {
       });
       // Errors reach the caller through the rejected calls; an unheard 'error' event would crash.
       created.on('error', () => undefined);
+      await warnAboutDurability(client, connection, options.onWarning);
       return { queue: created, client };
     })();
     opened.catch(() => {

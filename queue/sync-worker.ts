@@ -25,6 +25,7 @@ import {
   type QueueIdentity,
 } from './queue-options.js';
 import { markApplied, orderKeys, type PushJobData, readOrder } from './record-order.js';
+import { warnAboutDurability } from './redis-checks.js';
 import { openRateLimiter, type RedisRateLimiter } from './redis-rate-limiter.js';
 
 export interface SyncWorkerOptions extends QueueIdentity {
@@ -72,6 +73,11 @@ export interface SyncWorkerOptions extends QueueIdentity {
    * (no password). Default: ignored.
    */
   onError?(error: Error): void;
+  /**
+   * Gets the warning about a Redis that can lose jobs (no persistence, or an evicting
+   * `maxmemory-policy`), said once when the worker starts. Default: `process.emitWarning`.
+   */
+  onWarning?(message: string): void;
 }
 
 export interface SyncJobInfo {
@@ -125,6 +131,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
       'limiterMarginMs',
       'onReport',
       'onError',
+      'onWarning',
     ],
     {
       concurrency: (value) => (positiveInteger(value, 1000) ? undefined : 'expected 1 to 1000'),
@@ -138,6 +145,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
         nonNegativeInteger(value, 60_000) ? undefined : 'expected 0 to 60000 ms',
       onReport: (value) => (typeof value === 'function' ? undefined : 'expected a function'),
       onError: (value) => (typeof value === 'function' ? undefined : 'expected a function'),
+      onWarning: (value) => (typeof value === 'function' ? undefined : 'expected a function'),
     },
   );
   const {
@@ -283,6 +291,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     });
     worker.on('error', reportError);
     await worker.waitUntilReady();
+    await warnAboutDurability(client, connection, options.onWarning);
     // BullMQ's blocking connection (a duplicate of `client`) reports its outages here too.
     const blocking = (worker as unknown as { blockingConnection?: { client?: Promise<Redis> } })
       .blockingConnection?.client;

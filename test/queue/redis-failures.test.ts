@@ -313,3 +313,48 @@ describe('a Redis restart', () => {
     }
   });
 });
+
+describe('startup checks', () => {
+  it.each([
+    ['no persistence', { persistence: 'none' as const }, ['persists nothing']],
+    ['appendonly', { persistence: 'aof' as const }, []],
+    ['RDB saves', { persistence: 'rdb' as const }, []],
+    [
+      'an evicting maxmemory-policy',
+      { persistence: 'aof' as const, args: ['--maxmemory-policy', 'allkeys-lru'] },
+      ['maxmemory-policy allkeys-lru'],
+    ],
+  ])(
+    'a Redis with %s: one warning each from a queue and a worker saying what can be lost',
+    async (_name, options, expected) => {
+      const server = await startRedisServer(options);
+      const warnings: string[] = [];
+      const queue = createSyncQueue({
+        connection: server.url,
+        name: 'checks',
+        onWarning: (message) => warnings.push(`queue ${message}`),
+      });
+      const worker = createSyncWorker({
+        connection: server.url,
+        name: 'checks',
+        stores: sandbox.storeConfigs(),
+        onWarning: (message) => warnings.push(`worker ${message}`),
+      });
+      try {
+        await queue.counts();
+        await worker.ready();
+        expect(warnings).toHaveLength(expected.length * 2);
+        for (const text of expected as string[]) {
+          expect(warnings.filter((warning) => warning.includes(text))).toHaveLength(2);
+        }
+        if ((expected as string[]).includes('persists nothing')) {
+          expect(warnings[0]).toContain('loses every waiting and failed job');
+        }
+      } finally {
+        await worker.close();
+        await queue.close();
+        await server.stop();
+      }
+    },
+  );
+});
