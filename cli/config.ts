@@ -5,6 +5,7 @@ import { isContactSyncError } from '../src/errors.js';
 import { isAllowedBaseUrl } from '../src/options.js';
 import { isCountryCode } from '../src/phone.js';
 import { isReservedKey } from '../src/validation.js';
+import { jsonErrorPosition } from './json-position.js';
 
 /** The command line's configuration file. */
 export interface CliConfig {
@@ -19,7 +20,8 @@ export class ConfigError extends Error {
 }
 
 const SECRET_OPTIONS = new Set(['apiKey', 'apiToken']);
-const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/** A placeholder is a whole value: `"${NAME}"`, never `"prefix${NAME}"`. */
+const PLACEHOLDER = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
 /**
  * Reads and checks a configuration file: `${NAME}` placeholders filled from `env`, secrets only
@@ -41,8 +43,10 @@ export async function loadConfig(
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch (error) {
-    throw fail('', `is not valid JSON (${(error as Error).message})`);
+  } catch {
+    // JSON.parse quotes the text around the error, which may be a literal secret: name the place.
+    const { line, column } = jsonErrorPosition(text);
+    throw fail('', `is not valid JSON (line ${line}, column ${column})`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw fail('', 'expected a JSON object { "stores": [...], "defaultCountry": "FR" }');
@@ -80,7 +84,7 @@ export async function loadConfig(
     for (const option of SECRET_OPTIONS) {
       const raw = (store as Record<string, unknown>)[option];
       const local = typeof filled.baseUrl === 'string' && isLoopback(filled.baseUrl);
-      if (typeof raw === 'string' && !raw.includes('${') && !local) {
+      if (typeof raw === 'string' && !PLACEHOLDER.test(raw) && !local) {
         throw fail(
           `${field}.${option}`,
           `write it as "$\{VARIABLE}": secrets are read from the environment, not from the file ` +
@@ -109,13 +113,7 @@ function fillPlaceholders(
     // prototype and vanish without a word instead of failing as an unknown option.
     if (isReservedKey(key)) throw fail(path, 'reserved name, not an option');
     if (typeof item === 'string') {
-      result[key] = item.replace(PLACEHOLDER, (_, name: string) => {
-        const variable = env[name];
-        if (variable === undefined || variable === '') {
-          throw fail(path, `environment variable ${name} is not set`);
-        }
-        return variable;
-      });
+      result[key] = filled(item, env, (message) => fail(path, message));
     } else if (item && typeof item === 'object' && !Array.isArray(item)) {
       result[key] = fillPlaceholders(item as Record<string, unknown>, env, fail, path);
     } else {
@@ -123,6 +121,32 @@ function fillPlaceholders(
     }
   }
   return result;
+}
+
+/**
+ * `"${NAME}"` → the variable's value. A `${` anywhere else is refused rather than passed on as
+ * text: `"Literal${X}"` would otherwise look like a value from the environment while half of it
+ * is written in the file. The value itself is never quoted.
+ */
+function filled(
+  value: string,
+  env: Record<string, string | undefined>,
+  fail: (message: string) => Error,
+): string {
+  const name = PLACEHOLDER.exec(value)?.[1];
+  if (name === undefined) {
+    if (value.includes('${')) {
+      throw fail(
+        `a placeholder must be the whole value, as "$\{NAME}" (nothing before or after it)`,
+      );
+    }
+    return value;
+  }
+  const variable = env[name];
+  if (variable === undefined || variable === '') {
+    throw fail(`environment variable ${name} is not set`);
+  }
+  return variable;
 }
 
 function isLoopback(url: string): boolean {
