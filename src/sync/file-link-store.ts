@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ContactSyncError, invalidConfig } from '../errors.js';
 import { acquireLock } from './file-lock.js';
@@ -149,11 +149,19 @@ async function openLog(path: string): Promise<OpenFile> {
   }
 }
 
-/** Replaces the file atomically: a crash leaves either the old log or the new one, whole. */
+/**
+ * Replaces the file atomically: a crash leaves either the old log or the new one, whole. The new
+ * file keeps the old one's permissions (a 0600 file stays 0600); it is written as 0600 until then.
+ */
 async function writeCompacted(path: string, table: LinkTable): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
-  const handle = await open(temporary, 'w');
+  const mode = await stat(path).then(
+    (stats) => stats.mode & 0o7777,
+    () => undefined,
+  );
+  const handle = await open(temporary, 'w', mode === undefined ? 0o666 : 0o600);
   try {
+    if (mode !== undefined) await handle.chmod(mode);
     await handle.writeFile(compactedLog(table));
     await handle.sync();
   } finally {
