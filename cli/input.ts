@@ -1,10 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
+import { parse as parseCsvSync } from 'csv-parse/sync';
 import type { ValidationIssue } from '../src/errors.js';
-import { jsonArrayElements } from './json-stream.js';
+import { decodeText, type InvalidBytes, type TextEncoding } from './decode.js';
+import { jsonErrorPosition } from './json-position.js';
+import { JsonShapeError, jsonArrayElements } from './json-stream.js';
 
 export type InputFormat = 'csv' | 'json' | 'ndjson';
 
@@ -63,92 +66,320 @@ export async function assertReadable(path: string): Promise<void> {
   }
 }
 
+/** How to read an input file. */
+export interface ReadOptions {
+  /** The file's text encoding. Default `'utf8'`: invalid UTF-8 is refused, naming where it is. */
+  encoding?: TextEncoding;
+  /** The CSV field separator. Default: read from the header line (`,`, `;` or a tab). */
+  delimiter?: string;
+}
+
+/**
+ * The longest record (a CSV row, an NDJSON line, a JSON array element), in characters. A contact
+ * is a few hundred; a file with a longer one is not a contact file, and reading on would hold the
+ * whole line in memory (a 1 GB line crashed with ERR_STRING_TOO_LONG after minutes).
+ */
+export const MAX_RECORD_LENGTH = 1024 * 1024;
+
+const DELIMITERS = [',', ';', '\t'] as const;
+
 /** Streams the records of a CSV, JSON-array or NDJSON file, one row at a time. */
-export function readRecords(path: string, format = formatOf(path)): AsyncGenerator<InputRecord> {
-  if (format === 'csv') return readCsv(path);
-  if (format === 'json') return readJson(path);
-  return readNdjson(path);
+export function readRecords(
+  path: string,
+  format = formatOf(path),
+  options: ReadOptions = {},
+): AsyncGenerator<InputRecord> {
+  if (format === 'csv') return readCsv(path, options);
+  if (format === 'json') return readJson(path, options);
+  return readNdjson(path, options);
 }
 
 /** The CSV header line of a file (for `--rejects`), read without loading the file. */
-export async function csvHeader(path: string): Promise<string> {
-  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
-  for await (const line of lines) {
-    lines.close();
-    return line.replace(/^\uFEFF/, '');
-  }
-  return '';
+export async function csvHeader(path: string, options: ReadOptions = {}): Promise<string> {
+  const text = decodeText(bytesOf(path), options.encoding ?? 'utf8', () => undefined);
+  const { head } = await firstLine(path, text);
+  await text.return(undefined);
+  return head.replace(/^\uFEFF/, '').replace(/\r$/, '');
 }
 
-async function* readCsv(path: string): AsyncGenerator<InputRecord> {
-  const file = createReadStream(path);
-  const parser = file.pipe(
+function bytesOf(path: string): AsyncIterable<Buffer> {
+  return createReadStream(path);
+}
+
+/** `path: line N, column C (name): message`: the place, never the value. */
+function at(path: string, line: number, column?: number, name?: string): string {
+  const field = column === undefined ? '' : `, column ${column}${name ? ` (${name})` : ''}`;
+  return `${path}: line ${line}${field}`;
+}
+
+function notUtf8(path: string, line: number, column?: number, name?: string): InputFileError {
+  return new InputFileError(
+    `${at(path, line, column, name)}: not valid UTF-8 (save the file as UTF-8, or pass --encoding latin1)`,
+  );
+}
+
+/** Reads up to the first newline (bounded), returning it and the text stream from the start. */
+async function firstLine(
+  path: string,
+  text: AsyncGenerator<string>,
+): Promise<{ head: string; all: AsyncGenerator<string> }> {
+  const seen: string[] = [];
+  let length = 0;
+  let head: string | undefined;
+  while (head === undefined) {
+    const next = await text.next();
+    if (next.done) {
+      head = seen.join('');
+      break;
+    }
+    seen.push(next.value);
+    length += next.value.length;
+    const joined = seen.join('');
+    const newline = joined.indexOf('\n');
+    if (newline !== -1) head = joined.slice(0, newline);
+    else if (length > MAX_RECORD_LENGTH) {
+      await text.return(undefined);
+      throw tooLong(path, 1);
+    }
+  }
+  async function* all(): AsyncGenerator<string> {
+    yield* seen;
+    yield* text;
+  }
+  return { head, all: all() };
+}
+
+function tooLong(path: string, line: number): InputFileError {
+  return new InputFileError(
+    `${at(path, line)}: a record is longer than ${MAX_RECORD_LENGTH} characters (is this a contact file?)`,
+  );
+}
+
+/** The separator a header line uses most, outside quotes; `,` when it has none. */
+export function detectDelimiter(header: string): string {
+  const counts = new Map<string, number>(DELIMITERS.map((delimiter) => [delimiter, 0]));
+  let quoted = false;
+  for (const char of header) {
+    if (char === '"') quoted = !quoted;
+    else if (!quoted && counts.has(char)) counts.set(char, (counts.get(char) ?? 0) + 1);
+  }
+  let best = ',';
+  for (const [delimiter, count] of counts) {
+    if (count > (counts.get(best) ?? 0)) best = delimiter;
+  }
+  return best;
+}
+
+/** csv-parse's complaint as a place and a reason; its message quotes the text, so it is not used. */
+function csvProblem(path: string, error: CsvError, columns: readonly string[]): InputFileError {
+  const line = error.lines ?? 0;
+  const column = typeof error.column === 'number' ? error.column + 1 : undefined;
+  const name = column === undefined ? undefined : columns[column - 1];
+  const reasons: Record<string, string> = {
+    CSV_MAX_RECORD_SIZE: `a record is longer than ${MAX_RECORD_LENGTH} characters (is this a contact file?)`,
+    CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: `has ${error.record?.length ?? 'a different number of'} fields, the header has ${columns.length}`,
+    CSV_RECORD_DONT_MATCH_COLUMNS_LENGTH: `has ${error.record?.length ?? 'a different number of'} fields, the header has ${columns.length}`,
+    CSV_INVALID_CLOSING_QUOTE:
+      'text follows a closing quote (a quote inside a quoted field is written "")',
+    CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE:
+      'text follows a closing quote (a quote inside a quoted field is written "")',
+    CSV_QUOTE_NOT_CLOSED: 'a quoted field is never closed',
+    INVALID_OPENING_QUOTE:
+      'a quote opens in the middle of a field (is the separator right? see --delimiter)',
+  };
+  const reason = reasons[error.code ?? ''] ?? `not valid CSV (${error.code ?? 'parse error'})`;
+  const place = error.code?.startsWith('CSV_RECORD_')
+    ? at(path, line)
+    : at(path, line, column, name);
+  return new InputFileError(`${place}: ${reason}`);
+}
+
+interface CsvError extends Error {
+  code?: string;
+  lines?: number;
+  column?: number | string;
+  record?: unknown[];
+}
+
+async function* readCsv(path: string, options: ReadOptions): AsyncGenerator<InputRecord> {
+  let invalid: InvalidBytes | undefined;
+  const text = decodeText(bytesOf(path), options.encoding ?? 'utf8', (where) => {
+    invalid = where;
+  });
+  const { head, all } = await firstLine(path, text);
+  const delimiter = options.delimiter ?? detectDelimiter(head.replace(/^\uFEFF/, ''));
+  // The header is checked on its own first, so a wrong separator is named before any row's error.
+  const columns = headerColumns(path, head, delimiter);
+  if (invalid?.line === 1) {
+    const index = columns.findIndex((name) => name.includes('\uFFFD'));
+    throw notUtf8(path, 1, index === -1 ? undefined : index + 1);
+  }
+  checkColumns(path, columns, delimiter);
+  const source = Readable.from(all);
+  const parser = source.pipe(
     parseCsv({
-      columns: true,
+      delimiter,
       bom: true,
       raw: true,
       info: true,
       skip_empty_lines: true,
       trim: true,
+      max_record_size: MAX_RECORD_LENGTH,
     }),
   );
   // pipe() does not forward a read error; without this the parser would wait forever.
-  file.once('error', (error) => parser.destroy(error));
-  let checked = false;
+  source.once('error', (error) => parser.destroy(error));
+  let header = true;
+  let previousLine = 0;
   try {
     for await (const item of parser as AsyncIterable<{
-      record: Record<string, string>;
+      record: string[];
       raw: string;
       info: { lines: number };
     }>) {
-      if (!checked) {
-        checkColumns(path, Object.keys(item.record));
-        checked = true;
+      const line = item.info.lines;
+      if (invalid && invalid.line <= line) {
+        const index = item.record.findIndex((value) => value.includes('\uFFFD'));
+        const column = index === -1 ? undefined : index + 1;
+        throw notUtf8(path, invalid.line, column, columns[index]);
       }
-      yield fromFlat(item.record, item.info.lines, item.raw.replace(/\r?\n$/, ''));
+      if (header) {
+        header = false;
+      } else {
+        const row: Record<string, string> = {};
+        for (const [index, name] of columns.entries()) setOwn(row, name, item.record[index] ?? '');
+        yield fromFlat(row, line, item.raw.replace(/\r?\n$/, ''));
+      }
+      previousLine = line;
     }
+    if (invalid) throw notUtf8(path, invalid.line);
   } catch (error) {
     if (error instanceof InputFileError) throw error;
-    throw new InputFileError(`${path}: ${(error as Error).message}`);
+    if (isCsvError(error)) throw csvProblem(path, error, columns);
+    throw readFailure(path, error, previousLine);
   }
 }
 
-async function* readJson(path: string): AsyncGenerator<InputRecord> {
+/** csv-parse's errors carry the line they stopped at. */
+function isCsvError(error: unknown): error is CsvError {
+  return (
+    error instanceof Error &&
+    typeof (error as CsvError).code === 'string' &&
+    typeof (error as CsvError).lines === 'number'
+  );
+}
+
+/** The names of the header line's columns (trimmed), or its parse error, never its text. */
+function headerColumns(path: string, head: string, delimiter: string): string[] {
   try {
-    for await (const { text, index } of jsonArrayElements(createReadStream(path, 'utf8'))) {
-      yield fromJson(JSON.parse(text), index, text, path);
-    }
+    const [record] = parseCsvSync(head, { delimiter, bom: true, trim: true, relax_quotes: false });
+    return (record as string[] | undefined) ?? [];
   } catch (error) {
-    if (error instanceof InputFileError) throw error;
-    throw new InputFileError(`${path}: not a JSON array of records (${(error as Error).message})`);
+    if (isCsvError(error)) throw csvProblem(path, { ...error, code: error.code, lines: 1 }, []);
+    throw error;
   }
 }
 
-async function* readNdjson(path: string): AsyncGenerator<InputRecord> {
-  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+/** An error while reading (not parsing) a file: its code, not its message. */
+function readFailure(path: string, error: unknown, line: number): InputFileError {
+  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).name ?? 'error';
+  return new InputFileError(`${path}: cannot be read after line ${line} (${code})`);
+}
+
+async function* readJson(path: string, options: ReadOptions): AsyncGenerator<InputRecord> {
+  const text = decodeText(bytesOf(path), options.encoding ?? 'utf8', (where) => {
+    throw notUtf8(path, where.line, where.column);
+  });
+  try {
+    for await (const element of jsonArrayElements(text, MAX_RECORD_LENGTH)) {
+      let value: unknown;
+      try {
+        value = JSON.parse(element.text);
+      } catch {
+        // JSON.parse's message quotes the text (a phone number, say): name the place instead.
+        const inside = jsonErrorPosition(element.text);
+        const line = element.line + inside.line - 1;
+        const column = inside.line === 1 ? element.column + inside.column - 1 : inside.column;
+        throw new InputFileError(
+          `${at(path, line, column)}: record ${element.index} is not valid JSON`,
+        );
+      }
+      yield fromJson(value, element.index, element.text, path);
+    }
+  } catch (error) {
+    if (error instanceof InputFileError) throw error;
+    if (error instanceof JsonShapeError) {
+      throw new InputFileError(
+        `${path}: not a JSON array of records (${error.message}) at line ${error.line}, column ${error.column}`,
+      );
+    }
+    throw readFailure(path, error, 0);
+  }
+}
+
+async function* readNdjson(path: string, options: ReadOptions): AsyncGenerator<InputRecord> {
+  const text = decodeText(bytesOf(path), options.encoding ?? 'utf8', (where) => {
+    throw notUtf8(path, where.line, where.column);
+  });
   let lineNumber = 0;
   try {
-    for await (const line of lines) {
+    for await (const line of boundedLines(path, text)) {
       lineNumber += 1;
       if (!line.trim()) continue;
       let value: unknown;
       try {
         value = JSON.parse(line);
       } catch {
-        throw new InputFileError(`${path}:${lineNumber}: not a JSON object`);
+        const { column } = jsonErrorPosition(line);
+        throw new InputFileError(`${path}:${lineNumber}: not a JSON object (column ${column})`);
       }
       yield fromJson(value, lineNumber, line, path);
     }
   } catch (error) {
     if (error instanceof InputFileError) throw error;
-    throw new InputFileError(`${path}: ${(error as Error).message}`);
+    throw readFailure(path, error, lineNumber);
   }
 }
 
-function checkColumns(path: string, columns: string[]): void {
+/** Lines of a text stream (without `\n` or `\r\n`), refusing one longer than a record may be. */
+async function* boundedLines(path: string, text: AsyncIterable<string>): AsyncGenerator<string> {
+  let pending = '';
+  let line = 0;
+  for await (const chunk of text) {
+    pending += chunk;
+    let newline = pending.indexOf('\n');
+    while (newline !== -1) {
+      line += 1;
+      yield pending.slice(0, newline).replace(/\r$/, '');
+      pending = pending.slice(newline + 1);
+      newline = pending.indexOf('\n');
+    }
+    if (pending.length > MAX_RECORD_LENGTH) throw tooLong(path, line + 1);
+  }
+  if (pending) yield pending.replace(/\r$/, '');
+}
+
+function checkColumns(path: string, columns: string[], delimiter: string): void {
+  const seen = new Map<string, number>();
+  for (const [index, name] of columns.entries()) {
+    const first = seen.get(name);
+    if (first !== undefined) {
+      throw new InputFileError(
+        `${path}: line 1: the header names column "${name}" twice (columns ${first + 1} and ${index + 1}); rename or remove one`,
+      );
+    }
+    seen.set(name, index);
+  }
   const missing = ['key', 'phone'].filter((column) => !columns.includes(column));
   if (missing.length) {
-    throw new InputFileError(`${path}: the CSV header has no ${missing.join(' or ')} column`);
+    const shown = delimiter === '\t' ? 'a tab' : `"${delimiter}"`;
+    const hint =
+      columns.length === 1
+        ? ` (read with ${shown} as the separator, it has one column: if the file uses another, pass --delimiter)`
+        : '';
+    throw new InputFileError(
+      `${path}: the CSV header has no ${missing.join(' or ')} column${hint}`,
+    );
   }
 }
 

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { isContactSyncError } from '../src/errors.js';
 import { ConfigError, loadConfig } from './config.js';
 import { demoCommand } from './demo.js';
-import { InputFileError } from './input.js';
+import { InputFileError, type ReadOptions } from './input.js';
 import { pushCommand, UsageError } from './push.js';
 import { failedCommand, queuePushCommand, workerCommand } from './queue-commands.js';
 import { sandboxCommand } from './sandbox.js';
@@ -11,6 +11,7 @@ import { OutputFileError } from './writers.js';
 const USAGE = `Usage:
   contact-sync push <file.csv|.json|.ndjson> [--config contact-sync.config.json] [--only a,b]
                     [--dry-run] [--concurrency N] [--links PATH] [--report PATH] [--rejects PATH]
+                    [--encoding utf8|latin1] [--delimiter ,|;|tab]
   contact-sync push --queue redis://host:6379 <file> [--name QUEUE]
   contact-sync worker --redis redis://host:6379 [--config contact-sync.config.json] [--name QUEUE]
                       [--concurrency N]
@@ -78,6 +79,8 @@ async function push(args: string[], io: CliIo): Promise<number> {
         links: { type: 'string' },
         report: { type: 'string' },
         rejects: { type: 'string' },
+        encoding: { type: 'string' },
+        delimiter: { type: 'string' },
         queue: { type: 'string' },
         name: { type: 'string' },
       },
@@ -112,6 +115,7 @@ async function push(args: string[], io: CliIo): Promise<number> {
     links: values.links,
     report: values.report,
     rejects: values.rejects,
+    read: readOptions(values.encoding, values.delimiter),
     signal: io.signal,
     out: io.out,
     err: io.err,
@@ -199,6 +203,24 @@ function parseSandboxFlags(args: string[]) {
     seed: nonNegativeInteger('--seed', values.seed as string),
     latencyMs: nonNegativeInteger('--latency', values.latency as string),
   };
+}
+
+/** `--encoding utf8|latin1` and `--delimiter ,|;|tab|<one character>` (default: from the header). */
+function readOptions(encoding?: string, delimiter?: string): ReadOptions {
+  const read: ReadOptions = {};
+  if (encoding !== undefined) {
+    const name = encoding.toLowerCase().replace('-', '');
+    if (name === 'utf8') read.encoding = 'utf8';
+    else if (name === 'latin1' || name === 'iso88591') read.encoding = 'latin1';
+    else throw new UsageError('--encoding must be utf8 or latin1');
+  }
+  if (delimiter !== undefined) {
+    read.delimiter = delimiter === 'tab' || delimiter === '\\t' ? '\t' : delimiter;
+    if ([...read.delimiter].length !== 1 || /["\r\n]/.test(read.delimiter)) {
+      throw new UsageError('--delimiter must be one character, such as , or ; (or tab)');
+    }
+  }
+  return read;
 }
 
 /** Runs node's parseArgs, turning its complaints into usage errors. */

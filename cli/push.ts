@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { ContactStore } from '../src/contact-store.js';
@@ -18,6 +19,7 @@ import {
   InputFileError,
   type InputFormat,
   type InputRecord,
+  type ReadOptions,
   readRecords,
 } from './input.js';
 import { createSummary } from './summary.js';
@@ -33,6 +35,8 @@ export interface PushCommandOptions {
   links?: string;
   report?: string;
   rejects?: string;
+  /** How to read the input file (`--encoding`, `--delimiter`). */
+  read?: ReadOptions;
   signal?: AbortSignal;
   /** Where the summary and dry-run requests go. */
   out: NodeJS.WritableStream;
@@ -52,15 +56,8 @@ export class UsageError extends Error {
 export async function pushCommand(options: PushCommandOptions): Promise<number> {
   const format = formatOf(options.file);
   const stores = selectStores(options.config.stores, options.only);
-  for (const [flag, path] of [
-    ['--rejects', options.rejects],
-    ['--report', options.report],
-  ] as const) {
-    if (path && resolve(path) === resolve(options.file)) {
-      throw new UsageError(`${flag} must not be the input file (it would be overwritten)`);
-    }
-  }
-  const total = await checkFile(options.file, format);
+  checkPaths(options);
+  const total = await checkFile(options.file, format, options.read);
   if (options.dryRun) return dryRun(options, stores);
 
   const { report, rejects, links } = await openOutputs(options, format);
@@ -77,7 +74,7 @@ export async function pushCommand(options: PushCommandOptions): Promise<number> 
   const sources = new WeakMap<object, InputRecord>();
 
   try {
-    const records = withSources(readRecords(options.file, format), sources);
+    const records = withSources(readRecords(options.file, format, options.read), sources);
     for await (const pushed of sync.pushMany(records, {
       concurrency: options.concurrency,
       signal: options.signal,
@@ -109,7 +106,7 @@ async function openOutputs(options: PushCommandOptions, format: InputFormat) {
   try {
     if (options.report) report = await lineWriter(options.report, '--report');
     if (options.rejects) {
-      const header = format === 'csv' ? await csvHeader(options.file) : '';
+      const header = format === 'csv' ? await csvHeader(options.file, options.read) : '';
       rejects = await rejectsWriter(options.rejects, format, header);
     }
     const links = options.links ? await openLinks(options.links) : memoryLinkStore();
@@ -133,6 +130,35 @@ async function openLinks(path: string): Promise<LinkStore> {
   return links;
 }
 
+/**
+ * The files a push reads or writes are different files: `--report` or `--rejects` opened on the
+ * input, the links file or each other would truncate it before anything else happens.
+ */
+function checkPaths(options: PushCommandOptions): void {
+  const named: [string, string | undefined][] = [
+    ['the input file', options.file],
+    ['--links', options.links],
+    ['--report', options.report],
+    ['--rejects', options.rejects],
+  ];
+  for (const [index, [flag, path]] of named.entries()) {
+    if (!path || index === 0) continue;
+    for (const [otherFlag, other] of named.slice(0, index)) {
+      if (other && samePath(path, other)) {
+        throw new UsageError(`${flag} must not be ${otherFlag} (it would be overwritten)`);
+      }
+    }
+  }
+}
+
+/** Same file: the same resolved path, or (through a link) the same file on disk. */
+function samePath(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  const one = statSync(a, { throwIfNoEntry: false });
+  const two = statSync(b, { throwIfNoEntry: false });
+  return !!one && !!two && one.dev === two.dev && one.ino === two.ino;
+}
+
 function selectStores(stores: ContactStore[], only?: string[]): ContactStore[] {
   if (!only?.length) return stores;
   const known = stores.map((store) => store.provider);
@@ -146,10 +172,10 @@ function selectStores(stores: ContactStore[], only?: string[]): ContactStore[] {
 }
 
 /** Reads the whole file once, streaming, so a malformed file is refused before anything is sent. */
-async function checkFile(file: string, format: InputFormat): Promise<number> {
+async function checkFile(file: string, format: InputFormat, read?: ReadOptions): Promise<number> {
   await assertReadable(file);
   let count = 0;
-  for await (const _ of readRecords(file, format)) count += 1;
+  for await (const _ of readRecords(file, format, read)) count += 1;
   if (count === 0) throw new InputFileError(`${file}: no records`);
   return count;
 }
@@ -192,7 +218,7 @@ async function dryRun(options: PushCommandOptions, stores: ContactStore[]): Prom
   const links = options.links ? await fileLinkStore(options.links) : undefined;
   let invalid = 0;
   try {
-    for await (const row of readRecords(options.file)) {
+    for await (const row of readRecords(options.file, undefined, options.read)) {
       const linked = row.key ? await links?.get(row.key) : undefined;
       for (const store of stores) {
         const id = linked?.[store.provider];
