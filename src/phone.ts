@@ -1,4 +1,5 @@
 import { type CountryCode, getCountries, parsePhoneNumberFromString } from 'libphonenumber-js';
+import type { Warning } from './contact.js';
 import { invalidInput } from './errors.js';
 
 const COUNTRIES: ReadonlySet<string> = new Set(getCountries());
@@ -44,6 +45,52 @@ export function normalizePhone(phone: string, options: NormalizePhoneOptions = {
   }
   remember(phone, country, parsed.number);
   return parsed.number;
+}
+
+/** Text that may announce an extension (`ext. 12`, `x12`, `;ext=12`, `#12`): the cheap first test. */
+const MAY_HAVE_EXTENSION = /[#;]|x|ext/i;
+
+/**
+ * The extension written after a phone number (`+33 6 12 34 56 78 ext. 12`, `x12`, `;ext=12`,
+ * `#12`), or `undefined`. `normalizePhone` keeps the number and leaves the extension out; this
+ * says what was left out. Never throws: a number that does not parse has no extension here.
+ */
+export function phoneExtension(
+  phone: unknown,
+  options: NormalizePhoneOptions = {},
+): string | undefined {
+  if (typeof phone !== 'string' || phone.length > 64 || !MAY_HAVE_EXTENSION.test(phone)) {
+    return undefined;
+  }
+  const country =
+    options.defaultCountry && isCountryCode(options.defaultCountry)
+      ? options.defaultCountry
+      : undefined;
+  return parsePhoneNumberFromString(phone, country)?.ext || undefined;
+}
+
+/**
+ * A number with its extension in the form `normalizePhone` reads back (RFC 3966,
+ * `+33612345678;ext=12`), so that a layer that normalizes before the stores (ContactSync) does
+ * not lose what each store has to warn about.
+ */
+export function withExtension(e164: string, extension: string | undefined): string {
+  return extension ? `${e164};ext=${extension}` : e164;
+}
+
+/**
+ * The warning a store puts on its result when the number carried an extension: no vendor here
+ * has a field for one, so the number is stored without it. The message never holds the number.
+ */
+export function extensionWarnings(phone: unknown, options: NormalizePhoneOptions = {}): Warning[] {
+  if (phoneExtension(phone, options) === undefined) return [];
+  return [
+    {
+      field: options.path ?? 'phone',
+      reason: 'ignored',
+      message: 'the extension is not stored: the number is stored without it',
+    },
+  ];
 }
 
 /**

@@ -12,7 +12,7 @@ import type {
   UpsertResult,
 } from './contact-store.js';
 import { ContactSyncError, invalidInput, isContactSyncError } from './errors.js';
-import { normalizePhone } from './phone.js';
+import { extensionWarnings, normalizePhone } from './phone.js';
 import { type RetryPolicy, withRetry } from './retry.js';
 import { parseWith } from './validation.js';
 
@@ -79,7 +79,11 @@ export function defineContactStore(
       invalidInput(issues, { provider, operation }),
     ) as ContactInput;
     const value = { ...parsed, phone: normalizePhone(parsed.phone, settings) };
-    return { value, warnings: driver.check(value, 'create') };
+    const warnings = [
+      ...extensionWarnings(parsed.phone, settings),
+      ...driver.check(value, 'create'),
+    ];
+    return { value, warnings };
   }
 
   function validPatch(patch: unknown, operation: string): Checked<ContactPatch> {
@@ -90,7 +94,11 @@ export function defineContactStore(
       parsed.phone === undefined
         ? parsed
         : { ...parsed, phone: normalizePhone(parsed.phone, settings) };
-    return { value, warnings: driver.check(value, 'update') };
+    const warnings = [
+      ...extensionWarnings(parsed.phone, settings),
+      ...driver.check(value, 'update'),
+    ];
+    return { value, warnings };
   }
 
   function validId(id: unknown, operation: string): string {

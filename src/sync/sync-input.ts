@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import type { ContactInput } from '../contact.js';
 import { ContactInputSchema } from '../contact-schema.js';
 import { type ContactSyncError, invalidInput, isContactSyncError } from '../errors.js';
-import { normalizePhone } from '../phone.js';
+import { normalizePhone, phoneExtension, withExtension } from '../phone.js';
 import { toValidationIssues } from '../validation.js';
 
 /** Longest accepted key: long enough for any CRM id or URL-ish key, small enough to index. */
@@ -55,7 +55,9 @@ export function checkRecord(
   if (parsed.success) {
     try {
       const phone = normalizePhone(parsed.output.phone, { defaultCountry, path: 'contact.phone' });
-      input = { ...(parsed.output as ContactInput), phone };
+      // The extension travels on, so that each store reports it is not kept.
+      const extension = phoneExtension(parsed.output.phone, { defaultCountry });
+      input = { ...(parsed.output as ContactInput), phone: withExtension(phone, extension) };
     } catch (error) {
       if (!isContactSyncError(error)) throw error;
       issues.push(...(error.issues ?? []));
