@@ -21,9 +21,10 @@ import { createContactSync, memoryLinkStore } from '../../src/sync/index.js';
  * pushed again) and a dry-run request body (what would be sent). Nowhere else.
  */
 
-const SMSPARTNER_KEY = 'CANARYKEY-smsp-7f3a9c21';
-const CALLBELL_TOKEN = 'CANARYTOKEN-cb-b41e77d0';
-const NOTIFICORE_KEY = 'test_CANARYKEY-nc-5e2d90';
+// With the characters URL and base64 encoders rewrite, so that each encoded form is looked for too.
+const SMSPARTNER_KEY = 'CANARYKEY+smsp/7f3a9c21==';
+const CALLBELL_TOKEN = 'CANARYTOKEN+cb/b41e77d0 x';
+const NOTIFICORE_KEY = 'test_CANARYKEY-nc+5e2d90/';
 const PHONE = '+33698765432';
 /** `${NAME}`: a CLI config placeholder filled from the environment. */
 const placeholder = (name: string) => `\${${name}}`;
@@ -108,11 +109,24 @@ function configs(credentials: 'right' | 'wrong' = 'right'): ContactStoreConfig[]
   ];
 }
 
+/** A secret as written, URL-encoded (both space conventions) and base64/base64url-encoded. */
+function encodedForms(secret: string): string[] {
+  return [
+    secret,
+    encodeURIComponent(secret),
+    new URLSearchParams({ s: secret }).toString().slice(2),
+    Buffer.from(secret).toString('base64'),
+    Buffer.from(secret).toString('base64url'),
+  ];
+}
+
 /** Where neither a secret nor the phone may ever appear. */
 function expectClean(): void {
   expect(texts.length).toBeGreaterThan(0);
   for (const { where, text } of texts) {
-    for (const secret of secrets()) expect(text, where).not.toContain(secret);
+    for (const secret of secrets()) {
+      for (const form of encodedForms(secret)) expect(text, where).not.toContain(form);
+    }
     expect(text, where).not.toContain(PHONE_DIGITS);
   }
 }
