@@ -188,11 +188,16 @@ async function removeIfUnchanged(path: string, text: string, depth = 0): Promise
  */
 async function removeLeftovers(lockPath: string): Promise<void> {
   const directory = dirname(lockPath);
-  const prefix = basename(lockPath).replace(/\.lock$/, '.');
+  const base = basename(lockPath)
+    .replace(/\.lock$/, '')
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // Only the names this module and the store make: another file beside it is not ours to remove.
+  const ours = new RegExp(
+    `^${base}\\.(\\d+\\.tmp|lock(\\.[0-9a-f]{16}\\.breaking)*(\\.\\d+\\.[0-9a-f]{8}\\.tmp)?)$`,
+  );
   const names = await readdir(directory).catch(() => [] as string[]);
   for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    if (name.endsWith('.tmp') || (name.endsWith('.breaking') && name !== basename(lockPath))) {
+    if (ours.test(name) && name !== basename(lockPath)) {
       await unlink(join(directory, name)).catch(() => undefined);
     }
   }
