@@ -177,7 +177,7 @@ describe('canary credentials and phone through the library', () => {
     }
     expect(texts.some((entry) => entry.where.includes('cause'))).toBe(true);
     expectClean();
-  }, 20_000);
+  }, 60_000);
 
   it('vendors that echo the key, the token and the phone in their error bodies', async () => {
     // A store can only hide the secrets it holds: each vendor echoes its own.
@@ -312,7 +312,7 @@ describe('canary credentials and phone through the command line', () => {
     expect(bodies).toBe(3);
     texts.push({ where: 'dry-run stderr', text: err.text() });
     expectClean();
-  }, 20_000);
+  }, 60_000);
 
   it('config errors name the field and the variable, never a value', async () => {
     const { config, input } = await writeInputs();
