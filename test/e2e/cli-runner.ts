@@ -1,18 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { runCli as runCommand } from '../../cli/main.js';
 import type { Sandbox } from '../../sandbox/index.js';
-
-/** Built by ./global-setup.ts before the tests. */
-export const CLI_FILE = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  '.test-dist',
-  'cli.js',
-);
 
 export interface CliRun {
   status: number | null;
@@ -20,29 +11,41 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the built command (`node .test-dist/cli.js …`) with pipes, so it sees no terminal. */
-export function runCli(
-  args: string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
-): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_FILE, ...args], {
-      cwd: options.cwd,
-      // A clean environment: no variable of the test machine leaks into a config placeholder.
-      env: { PATH: process.env.PATH ?? '', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
+/** An in-memory stream for the command's output, which is not a terminal (as with a pipe). */
+function sink() {
+  let text = '';
+  // Collects each write as it is made, so the text is complete when the command resolves.
+  const stream = new Writable({
+    write(chunk: Buffer | string, _encoding, callback) {
+      text += chunk.toString();
+      callback();
+    },
   });
+  return { stream, text: () => text };
+}
+
+/**
+ * Runs the command line in-process (`runCli` of cli/main.ts) with in-memory output streams,
+ * exactly as cli/bin.ts runs it, minus the process: no spawn and no build. The environment is
+ * only `env`, so no variable of the test machine leaks into a config placeholder. Tests of the
+ * process itself (signals, the real exit status) use `runCliProcess` of test/support.
+ */
+export async function runCli(
+  args: string[],
+  options: { env?: Record<string, string>; signal?: AbortSignal } = {},
+): Promise<CliRun> {
+  const out = sink();
+  const err = sink();
+  const status = await runCommand({
+    argv: args,
+    env: { ...options.env },
+    out: out.stream,
+    err: err.stream,
+    signal: options.signal,
+  });
+  out.stream.end();
+  err.stream.end();
+  return { status, stdout: out.text(), stderr: err.text() };
 }
 
 /** A scratch folder with helpers to write files into it. */

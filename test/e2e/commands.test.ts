@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../sandbox/index.js';
-import { CLI_FILE, CSV_HEADER, csvRows, runCli, scratchFolder } from './cli-runner.js';
+import { buildCli, runCliProcess, spawnNode } from '../support/child-process.js';
+import { CSV_HEADER, csvRows, runCli, scratchFolder } from './cli-runner.js';
 
 let files: Awaited<ReturnType<typeof scratchFolder>>;
 
@@ -13,50 +12,48 @@ afterAll(async () => {
   await files.remove();
 });
 
-describe('contact-sync sandbox and demo (built command)', () => {
-  it('prints a config that a push can use, and stops on SIGINT', async () => {
-    const child = spawn(process.execPath, [CLI_FILE, 'sandbox', '--fault-rate', '0'], {
+describe('the command as a process (signals, exit status)', () => {
+  it('sandbox prints a config that a push run from its folder can use, and stops on SIGINT', async () => {
+    const sandbox = spawnNode(await buildCli(), ['sandbox', '--fault-rate', '0'], {
       env: { PATH: process.env.PATH ?? '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const exited = once(child, 'exit');
     try {
-      let stdout = '';
-      let stderr = '';
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-        stderr += chunk;
-      });
       // The config is one pretty-printed JSON object, closed by a "}" at the start of a line.
-      const printed = await new Promise<string>((resolve, reject) => {
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-          stdout += chunk;
-          if (/\n}\n$/.test(stdout)) resolve(stdout);
-        });
-        child.once('exit', () => reject(new Error(`sandbox exited early: ${stderr}`)));
-      });
+      const printed = await sandbox.printed(/\n}\n$/, 'the sandbox config');
       const config = JSON.parse(printed);
       expect(config.stores.map((store: { provider: string }) => store.provider)).toEqual([
         'smspartner',
         'callbell',
         'notificore',
       ]);
-      expect(stderr).toMatch(/Sandbox listening on http:\/\/127\.0\.0\.1:\d+/);
+      expect(sandbox.output()).toMatch(/Sandbox listening on http:\/\/127\.0\.0\.1:\d+/);
       await files.write('contact-sync.config.json', printed);
       const input = await files.write('rows.csv', [CSV_HEADER, ...csvRows(3)].join('\n'));
 
       // Run from the folder: the default --config is ./contact-sync.config.json.
-      const push = await runCli(['push', input], { cwd: files.folder });
+      const push = await runCliProcess(['push', input], { cwd: files.folder });
 
       expect(push.stderr).toBe('');
-      expect(push.status).toBe(0);
+      expect(push.code).toBe(0);
       expect(push.stdout).toContain('notificore        3        0          0       0        0');
     } finally {
-      child.kill('SIGINT');
+      sandbox.child.kill('SIGINT');
     }
-    const [code] = await exited;
-    expect(code).toBe(0);
+    const stopped = await sandbox.exit;
+    expect(stopped.code, stopped.output).toBe(0);
   });
 
+  it('exits 2 for an unknown command and 0 for --help', async () => {
+    const [unknown, help] = await Promise.all([runCliProcess(['pull']), runCliProcess(['--help'])]);
+
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("contact-sync: unknown command 'pull'");
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('contact-sync push <file.csv|.json|.ndjson>');
+  });
+});
+
+describe('contact-sync sandbox and demo (in-process)', () => {
   it('sandbox refuses a port in use with exit 2', async () => {
     const taken = await startSandbox();
     try {
@@ -86,15 +83,5 @@ describe('contact-sync sandbox and demo (built command)', () => {
     expect(run.stdout).toContain('  crm-1006,not-a-number,');
     expect(run.stdout).toContain('Contacts now held by the sandbox: smspartner 44, callbell 44');
     expect(run.stderr).toBe('');
-  });
-
-  it('prints the usage with exit 2 for an unknown command, and 0 for --help', async () => {
-    const unknown = await runCli(['pull']);
-    const help = await runCli(['--help']);
-
-    expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toContain("contact-sync: unknown command 'pull'");
-    expect(help.status).toBe(0);
-    expect(help.stdout).toContain('contact-sync push <file.csv|.json|.ndjson>');
   });
 });

@@ -35,7 +35,7 @@ const everyVendor = (phones: string[]) => ({
   notificore: phones,
 });
 
-describe('contact-sync push against a faulty sandbox (built command)', () => {
+describe('contact-sync push against a faulty sandbox (in-process)', () => {
   it('syncs every valid row exactly once at every vendor despite every kind of fault', async () => {
     // A slow answer outlives the 1 s timeout: the write is stored but the client cannot know.
     sandbox.setFaults({ rate: 0.2, kinds: EVERY_FAULT, retryAfter: 0, slowMs: 1_500 }, 7);

@@ -33,7 +33,7 @@ const everyVendor = (phones: string[]) => ({
   notificore: phones,
 });
 
-describe('contact-sync push (built command, sandbox)', () => {
+describe('contact-sync push (in-process, sandbox)', () => {
   it('pushes a CSV file to every vendor and prints only the summary when stdout is not a terminal', async () => {
     const input = await files.write('clean.csv', [CSV_HEADER, ...csvRows(6)].join('\n'));
 

@@ -1,15 +1,9 @@
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../sandbox/index.js';
+import { buildCli, spawnNode } from '../support/child-process.js';
+import { waitFor } from '../support/wait-for.js';
 import { type RedisServer, startRedisServer } from '../sync/support/redis-server.js';
-import {
-  CLI_FILE,
-  e164Phones,
-  heldPhones,
-  runCli,
-  sandboxConfig,
-  scratchFolder,
-} from './cli-runner.js';
+import { e164Phones, heldPhones, runCli, sandboxConfig, scratchFolder } from './cli-runner.js';
 
 let redis: RedisServer;
 let sandbox: Sandbox;
@@ -22,7 +16,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-describe('the built command in queue mode', () => {
+describe('the command in queue mode', () => {
   it('refuses worker and failed without --redis (exit 2)', async () => {
     for (const command of ['worker', 'failed']) {
       const run = await runCli([command]);
@@ -45,19 +39,22 @@ describe('the built command in queue mode', () => {
     expect(enqueued.status).toBe(0);
     expect(sandbox.requests).toHaveLength(0);
 
-    const worker = spawn(
-      process.execPath,
-      [CLI_FILE, 'worker', '--config', config, '--redis', redis.url, '--name', name],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } },
+    // A worker process, stopped by SIGTERM as a process manager would stop it.
+    const worker = spawnNode(
+      await buildCli(),
+      ['worker', '--config', config, '--redis', redis.url, '--name', name],
+      { env: { PATH: process.env.PATH ?? '' } },
     );
-    const exited = new Promise<number | null>((resolve) => worker.on('close', resolve));
-    const deadline = Date.now() + 20_000;
-    while (Object.values(heldPhones(sandbox)).some((phones) => phones.length < 20)) {
-      if (Date.now() > deadline) throw new Error('the worker did not sync the 20 rows in time');
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    try {
+      await waitFor(
+        () => Object.values(heldPhones(sandbox)).every((phones) => phones.length >= 20),
+        'the worker to sync the 20 rows',
+      );
+    } finally {
+      worker.child.kill('SIGTERM');
     }
-    worker.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    const stopped = await worker.exit;
+    expect(stopped.code, stopped.output).toBe(0);
     for (const phones of Object.values(heldPhones(sandbox))) {
       expect(phones).toEqual(e164Phones(20, 300).sort());
     }

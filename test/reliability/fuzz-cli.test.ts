@@ -171,5 +171,5 @@ describe('fuzz: the CLI input readers', () => {
       ),
       { numRuns: 40 },
     );
-  }, 30_000);
+  });
 });

@@ -439,8 +439,8 @@ describe('every call has a deadline', () => {
     );
 
   for (const vendor of VENDORS) {
+    // A hang would fail the test on its own timeout; the attempts prove each one timed out.
     it(`${vendor}: a silent vendor is a timeout after (retries + 1) × timeout`, async () => {
-      const started = Date.now();
       let attempts = 0;
       const store = storeOf(vendor, {
         timeout: 100,
@@ -450,14 +450,11 @@ describe('every call has a deadline', () => {
       });
       await expect(store.get('1')).rejects.toMatchObject({ code: 'timeout' });
       expect(attempts).toBe(3);
-      expect(Date.now() - started).toBeLessThan(2_000);
     });
 
     it(`${vendor}: a body that never ends is a timeout too`, async () => {
       const store = storeOf(vendor, { timeout: 150, fetch: stalling });
-      const started = Date.now();
       await expect(store.get('1')).rejects.toMatchObject({ code: 'timeout' });
-      expect(Date.now() - started).toBeLessThan(2_000);
     });
   }
 
@@ -473,13 +470,12 @@ describe('every call has a deadline', () => {
       retry: { retries: 3, minTimeout: 0, maxTimeout: 0, maxRetryAfter: 1_000 },
       fetch: throttled('3600'),
     });
-    const started = Date.now();
+    // Not waited: one call, and the test would time out long before the hour.
     await expect(store.get('1')).rejects.toMatchObject({
       code: 'rate_limited',
       retryAfterMs: 3_600_000,
     });
     expect(calls).toBe(1);
-    expect(Date.now() - started).toBeLessThan(500);
 
     calls = 0;
     const patient = storeOf('callbell', {

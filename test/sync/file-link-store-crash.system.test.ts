@@ -6,8 +6,9 @@ import { fileLinkStore } from '../../src/sync/index.js';
 import { bundleForChild, spawnNode } from '../support/child-process.js';
 import { startVendorServer, type VendorServer } from './support/http-vendor-server.js';
 
-const COUNT = 2000;
-const KILL_AT = 700;
+/** Enough records that the kill lands among the link writes, with most of the run still to do. */
+const COUNT = 600;
+const KILL_AT = 200;
 const phoneOf = (index: number) => `+336${String(10_000_000 + index).slice(-8)}`;
 
 let directory: string;
@@ -96,5 +97,5 @@ describe('fileLinkStore across a SIGKILL', () => {
     } finally {
       await links.close?.();
     }
-  }, 30_000);
+  });
 });

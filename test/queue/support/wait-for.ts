@@ -1,12 +1,2 @@
-/** Polls `condition` every 20 ms until it holds; fails after `timeoutMs` with `what`. */
-export async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+// The one waitFor lives in test/support; the queue tests import it from here too.
+export { waitFor } from '../../support/wait-for.js';

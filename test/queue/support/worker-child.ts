@@ -1,7 +1,8 @@
 /**
  * Child process of the scale-out test: one sync worker. Env: REDIS_URL, QUEUE_NAME, STORES (JSON
- * store configs), CONCURRENCY, LOCK_MS, MARGIN_MS, SENT_LOG (a file for request starts). Prints `ready` once taking jobs, then one `done <n>` line
- * per 100 jobs; on SIGTERM closes gracefully and exits 0.
+ * store configs), CONCURRENCY, LOCK_MS, MARGIN_MS, SENT_LOG (a file for request starts),
+ * REPORT_EVERY. Prints `ready` once taking jobs, then one `done <n>` line per REPORT_EVERY jobs
+ * (default 100); on SIGTERM closes gracefully and exits 0.
  */
 import { openSync, writeSync } from 'node:fs';
 import type { ContactStoreConfig } from '../../../providers/registry.js';
@@ -18,6 +19,7 @@ const hooks = {
 
 const connection = process.env.REDIS_URL ?? '';
 let done = 0;
+const reportEvery = Number(process.env.REPORT_EVERY ?? 100);
 const worker = createSyncWorker({
   connection,
   name: process.env.QUEUE_NAME ?? '',
@@ -30,7 +32,7 @@ const worker = createSyncWorker({
   limiterMarginMs: Number(process.env.MARGIN_MS ?? 100),
   onReport: () => {
     done += 1;
-    if (done % 100 === 0) process.stdout.write(`done ${done}\n`);
+    if (done % reportEvery === 0) process.stdout.write(`done ${done}\n`);
   },
   onError: (error) => process.stderr.write(`worker error: ${error.message}\n`),
 });
