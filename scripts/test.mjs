@@ -1,30 +1,58 @@
 #!/usr/bin/env node
-// `npm test`: the unit and end-to-end tests (files in parallel), then the system tests (several
-// processes, SIGKILLs, vendor-side rate checks) one file at a time. Arguments go to both runs
-// (`npm test -- test/core`). With TEST_REPORT=path, each run also writes vitest's JSON report and
-// the totals of both are written to that path as { numPassedTests, numFailedTests }.
-import { spawnSync } from 'node:child_process';
+// `npm test`: two vitest runs side by side. The unit and end-to-end tests (files in parallel)
+// print as they go; the system tests (several processes, SIGKILLs, vendor-side rate checks) run
+// one file at a time alongside, and their output is printed once the unit run's is complete, so
+// the two never interleave. The system tests wait on conditions and rate limits, not on the CPU,
+// so sharing the cores costs them little and the whole suite takes about as long as its longer
+// half. Arguments go to both runs (`npm test -- test/core`). With TEST_REPORT=path, each run also
+// writes vitest's JSON report and the totals of both are written to that path as
+// { numPassedTests, numFailedTests, numTotalTests }.
+import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
+// vitest's own entry, run with this Node: no npx start-up (seconds on a loaded machine), and the
+// tests run on the Node that runs `npm test`.
+const vitest = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url));
 const extra = process.argv.slice(2);
 const report = process.env.TEST_REPORT;
-const totals = { numPassedTests: 0, numFailedTests: 0, numTotalTests: 0 };
-let status = 0;
 
-for (const project of ['unit', 'system']) {
-  const args = ['vitest', 'run', '--project', project, '--passWithNoTests', ...extra];
+/** Runs one project; `live` prints as it goes, otherwise the output is held and returned. */
+function run(project, live) {
+  const args = [vitest, 'run', '--project', project, '--passWithNoTests', ...extra];
   const output = report ? `${report}.${project}.json` : undefined;
   if (output) args.push('--reporter=default', '--reporter=json', `--outputFile=${output}`);
-  const run = spawnSync('npx', args, { stdio: 'inherit' });
-  if (run.status !== 0) status = run.status ?? 1;
-  if (output) {
-    try {
-      const counts = JSON.parse(readFileSync(output, 'utf8'));
-      for (const key of Object.keys(totals)) totals[key] += counts[key] ?? 0;
-      rmSync(output);
-    } catch {
-      status = status || 1;
-    }
+  const child = spawn(process.execPath, args, {
+    stdio: live ? 'inherit' : ['inherit', 'pipe', 'pipe'],
+  });
+  const held = [];
+  child.stdout?.on('data', (chunk) => held.push(chunk));
+  child.stderr?.on('data', (chunk) => held.push(chunk));
+  return new Promise((resolve) => {
+    child.once('error', (error) => {
+      held.push(Buffer.from(`could not start vitest: ${error.message}\n`));
+      resolve({ status: 1, output, held });
+    });
+    child.once('close', (status) => resolve({ status: status ?? 1, output, held }));
+  });
+}
+
+const system = run('system', false);
+const unit = await run('unit', true);
+const systemDone = await system;
+for (const chunk of systemDone.held) process.stdout.write(chunk);
+
+let status = 0;
+const totals = { numPassedTests: 0, numFailedTests: 0, numTotalTests: 0 };
+for (const result of [unit, systemDone]) {
+  if (result.status !== 0) status = result.status;
+  if (!result.output) continue;
+  try {
+    const counts = JSON.parse(readFileSync(result.output, 'utf8'));
+    for (const key of Object.keys(totals)) totals[key] += counts[key] ?? 0;
+    rmSync(result.output);
+  } catch {
+    status = status || 1;
   }
 }
 if (report) writeFileSync(report, JSON.stringify(totals));

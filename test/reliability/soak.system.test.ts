@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runSoak, SOAK_FAULT_KINDS } from '../../bench/soak/run-soak.js';
 
-const CONTACTS = 200;
+const CONTACTS = 150;
 
 describe(`soak: ${CONTACTS} contacts to three vendors at a 20 % fault rate`, () => {
   it('loses nothing, duplicates nothing, and reports every row that exhausted its retries', async () => {

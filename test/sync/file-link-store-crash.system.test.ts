@@ -7,8 +7,8 @@ import { bundleForChild, spawnNode } from '../support/child-process.js';
 import { startVendorServer, type VendorServer } from './support/http-vendor-server.js';
 
 /** Enough records that the kill lands among the link writes, with most of the run still to do. */
-const COUNT = 600;
-const KILL_AT = 200;
+const COUNT = 400;
+const KILL_AT = 150;
 const phoneOf = (index: number) => `+336${String(10_000_000 + index).slice(-8)}`;
 
 let directory: string;
