@@ -14,13 +14,16 @@ export interface WaitForOptions {
 
 /**
  * Checks `condition` until it holds, and fails naming `what` if it still does not after
- * `timeoutMs`. The only way a test waits: never for a fixed duration.
+ * `timeoutMs` (or `options` as a number). The only way a test waits: never for a fixed duration.
  */
 export async function waitFor(
   condition: () => boolean | Promise<boolean>,
   what: string,
-  { timeoutMs = GENEROUS_MS, intervalMs = 20 }: WaitForOptions = {},
+  options: WaitForOptions | number = {},
 ): Promise<void> {
+  // A bare number is the timeout, as the queue tests pass it.
+  const { timeoutMs = GENEROUS_MS, intervalMs = 20 } =
+    typeof options === 'number' ? { timeoutMs: options } : options;
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline)
