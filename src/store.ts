@@ -49,6 +49,12 @@ export interface ContactStoreDriver {
    * say "must be empty"). `upsert` compares this with the stored contact to report `unchanged`.
    */
   project(input: ContactInput): ContactPatch;
+  /**
+   * Optional: false when the vendor holds something outside the common model that a write would
+   * set right although every common field already matches (Notificore: a configured list the
+   * contact is not in). `upsert` and `reconcile` then write instead of answering `unchanged`.
+   */
+  isCurrent?(existing: Contact): boolean;
 }
 
 export interface StoreSettings {
@@ -117,15 +123,17 @@ export function defineContactStore(
     return normalizePhone(phone, settings);
   }
 
+  function isCurrent(input: ContactInput, existing: Contact): boolean {
+    return isUnchanged(driver.project(input), existing) && (driver.isCurrent?.(existing) ?? true);
+  }
+
   /** Writes `input` over `existing` unless the vendor already holds exactly it. */
   async function adopt(
     existing: Contact,
     input: ContactInput,
     call: DriverCall,
   ): Promise<UpsertResult> {
-    if (isUnchanged(driver.project(input), existing)) {
-      return { action: 'unchanged', contact: existing };
-    }
+    if (isCurrent(input, existing)) return { action: 'unchanged', contact: existing };
     return { action: 'updated', contact: await driver.update(existing.id, input, call) };
   }
 
@@ -220,8 +228,7 @@ export function defineContactStore(
     const current = await driver.get(id, { signal, retry: true });
     if (!current)
       throw new ContactSyncError({ code: 'not_found', provider, operation: 'reconcile' });
-    if (isUnchanged(driver.project(input), current))
-      return { action: 'unchanged', contact: current };
+    if (isCurrent(input, current)) return { action: 'unchanged', contact: current };
     return { action: 'updated', contact: await updateValid(id, input, signal, current) };
   }
 

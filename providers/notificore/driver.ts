@@ -4,9 +4,10 @@ import type { Capabilities } from '../../src/contact-store.js';
 import { ContactSyncError, invalidInput } from '../../src/errors.js';
 import type { HttpClient, HttpResponse, RequestSpec } from '../../src/http.js';
 import { type ContactStoreDriver, reportUnmapped } from '../../src/store.js';
-import { NotificoreContactSchema } from './api.js';
+import { NotificoreContactSchema, parseFieldEntries } from './api.js';
 import { invalidResponse, toNotificoreError } from './errors.js';
 import type { FieldResolver } from './fields.js';
+import { createMembership, groupIdsOf } from './groups.js';
 import { createNotificoreReader, isSuccess } from './list.js';
 import {
   isNotificorePhone,
@@ -17,6 +18,7 @@ import {
   unmappedWarning,
   unsupportedWarnings,
 } from './mappers.js';
+import { mergeFields } from './merge.js';
 import type { NotificoreOptions } from './options.js';
 import {
   type CallContext,
@@ -43,6 +45,20 @@ export const NOTIFICORE_CAPABILITIES: Capabilities = {
   optOut: 'native',
 };
 
+/**
+ * A contact holds a value under a field name the account no longer has: a whole-contact `PUT`
+ * could not carry it (fields go by id), and leaving it out could erase it. Nothing is written.
+ */
+function unaddressable(contact: { id: string }): ContactSyncError {
+  return new ContactSyncError({
+    code: 'invalid_response',
+    provider,
+    operation: 'update',
+    retryable: false,
+    message: `[contact-sync] [notificore] update failed: invalid_response: contact ${contact.id} holds a value under a field name the account does not list; not written, so that nothing is erased`,
+  });
+}
+
 /** The Notificore half of the store: maps, sends through `http`, parses. */
 export function createNotificoreDriver(
   http: HttpClient,
@@ -51,6 +67,7 @@ export function createNotificoreDriver(
 ): ContactStoreDriver {
   const reader = createNotificoreReader(http, fields, options.pageSize);
   const { get, findByPhone, toContact } = reader;
+  const membership = createMembership(http, options.listIds);
 
   /** The `fields` of a write, after names are resolved; warns of custom keys nothing holds. */
   async function fieldValues(input: ContactPatch, mode: 'create' | 'update', call: CallContext) {
@@ -119,20 +136,43 @@ export function createNotificoreDriver(
         if (isSuccess(response)) return written(response, spec, input.phone);
         throw await writeError(response, spec, input.phone);
       });
-      return { ...contact, warnings };
+      const joined = await membership.ensure(contact, call);
+      return { ...contact, warnings: [...warnings, ...joined] };
     },
+    /**
+     * Read, merge, write: the `PUT` carries the phone, every field value the contact holds with
+     * the patch over them, and every list it is in, so it erases nothing whether Notificore
+     * replaces or merges. Nothing changed: no `PUT`. Then the configured lists are joined.
+     */
     async update(id, patch, call) {
       const { values, warnings } = await fieldValues(patch, 'update', call);
-      const phone = patch.phone ?? (await get(id, call, 'update'))?.phone;
-      if (!phone) throw new ContactSyncError({ code: 'not_found', provider, operation: 'update' });
-      const body = { phone: toNotificorePhone(phone), fields: values };
-      const spec = updateSpec(id, body, phone, call);
-      const contact = await http.request(spec, async (response) => {
-        if (isSuccess(response)) return written(response, spec, phone, id);
-        throw await writeError(response, spec, phone);
-      });
-      return { ...contact, warnings };
+      const current = await get(id, call, 'update');
+      if (!current)
+        throw new ContactSyncError({ code: 'not_found', provider, operation: 'update' });
+      const held = parseFieldEntries((current.raw as { fields?: unknown } | null)?.fields);
+      const needsNames = held.some((entry) => typeof entry.ref === 'string');
+      const routing = await fields.routing(needsNames, call.signal);
+      const merged = mergeFields(held, routing.refId, values);
+      if (merged.unknown > 0) throw unaddressable(current);
+      const phone = patch.phone ?? current.phone;
+      let contact = current;
+      if (merged.changed || phone !== current.phone) {
+        const groups = groupIdsOf(current.raw);
+        const body = {
+          phone: toNotificorePhone(phone),
+          ...(groups ? { groups } : {}),
+          fields: merged.fields,
+        };
+        const spec = updateSpec(id, body, phone, call);
+        contact = await http.request(spec, async (response) => {
+          if (isSuccess(response)) return written(response, spec, phone, id);
+          throw await writeError(response, spec, phone);
+        });
+      }
+      const joined = await membership.ensure(contact, call);
+      return { ...contact, warnings: [...warnings, ...joined] };
     },
+    isCurrent: (existing) => membership.holdsAll(existing),
     get: (id, call) => get(id, call),
     findByPhone: (phone, call) => findByPhone(phone, call),
     async delete(id, call) {

@@ -16,6 +16,8 @@ export interface FieldRouting {
   idOf(path: string): number | undefined;
   /** The path a stored value (by field id or name) is read back into, or `undefined`. */
   pathOf(ref: number | string): string | undefined;
+  /** The custom-field id a stored value names: its id, or its name's id in the account. */
+  refId(ref: number | string): number | undefined;
 }
 
 export interface FieldResolver {
@@ -163,6 +165,7 @@ function buildRouting(
   };
   return {
     idOf: (path) => byPath.get(path) ?? identityId(path),
+    refId: (ref) => (typeof ref === 'number' ? ref : idByName.get(ref)),
     pathOf(ref) {
       const id = typeof ref === 'number' ? ref : idByName.get(ref);
       if (id === undefined) return undefined;

@@ -8,12 +8,41 @@ import type { EmulatorResponse } from '../emulator.js';
 export interface EmulatedField {
   id: number;
   name: string;
+  /** `text`, `number` or `date`. Default `text`. */
   type?: string;
+  description?: string | null;
+  /** Default true. */
+  isVisible?: boolean;
 }
 
 export interface EmulatedList {
   id: number;
   name: string;
+  description?: string;
+  default?: boolean;
+}
+
+/** A list as the emulator holds it. */
+export interface StoredList extends EmulatedList {
+  created_at: string;
+}
+
+/**
+ * What `PUT /api/contacts/{id}` does with what it is not sent (unconfirmed at the vendor):
+ * `replace` (the default, the strictest reading of the verb) keeps only the `fields` and `groups`
+ * of the body, erasing the rest; `merge` writes the fields sent over those held and adds the lists.
+ */
+export type UpdateSemantics = 'replace' | 'merge';
+
+/** The state the route modules share. */
+export interface BookState {
+  contacts: Map<number, StoredContact>;
+  lists: StoredList[];
+  fields: EmulatedField[];
+  nextListId: number;
+  nextFieldId: number;
+  /** Now, as `Y-m-d H:i:s`. */
+  stamp(): string;
 }
 
 /** Which of the documented shapes contact responses give `fields` in. */
@@ -37,6 +66,32 @@ export function refusal(message: string, errors: unknown = []): EmulatorResponse
 export const PHONE_EXISTS = 'Phone number is already exist in contact book';
 export const INVALID_PHONE = 'Invalid phone number format';
 export const INVALID_CONTACT_ID = 'Invalid contact id';
+export const GROUP_EXISTS = 'Contact group is already exists';
+export const GROUP_NOT_FOUND = 'Contact group is not found';
+
+export function notAllowed(): EmulatorResponse {
+  return { status: 405, body: { message: 'Method Not Allowed' } };
+}
+
+export function notFound(): EmulatorResponse {
+  return { status: 404, body: { message: 'Not Found' } };
+}
+
+/** A JSON array of 1..`max` positive integer ids (digit strings too), or the refusal. */
+export function readIdList(value: unknown, name: string, max: number): number[] | EmulatorResponse {
+  if (!Array.isArray(value) || value.length === 0) {
+    return refusal(`The ${name} field is required.`, { [name]: ['required'] });
+  }
+  if (value.length > max) {
+    return refusal(`The ${name} may not have more than ${max} items.`, { [name]: ['max'] });
+  }
+  const ids = value.map((item) =>
+    typeof item === 'string' && /^\d+$/.test(item) ? Number(item) : item,
+  );
+  const bad = ids.findIndex((id) => typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1);
+  if (bad >= 0) return refusal(`The ${name}.${bad} must be an integer.`);
+  return ids as number[];
+}
 
 /** A JSON integer of 9–15 digits, as the vendor demands (a string is refused). */
 export function isVendorPhone(value: unknown): value is number {
@@ -84,27 +139,33 @@ export function readFieldValues(
   return values;
 }
 
-/** Validates `groups` (list ids that exist). */
+/**
+ * Validates `groups`: list ids that exist, as the seed page documents them (`[56147]`), or as the
+ * objects the vendor's generated SDK types them (`[{ id: 56147, name, … }]`): which one the server
+ * takes is unconfirmed, so both are. `undefined` when the body has no `groups`.
+ */
 export function readGroups(
   value: unknown,
   lists: readonly EmulatedList[],
-): number[] | EmulatorResponse {
-  if (value === undefined || value === null) return [];
+): number[] | undefined | EmulatorResponse {
+  if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value)) return refusal('The groups must be an array.');
-  for (const [index, id] of value.entries()) {
-    if (!lists.some((list) => list.id === id)) {
+  const ids: number[] = [];
+  for (const [index, item] of value.entries()) {
+    const id = typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : item;
+    if (typeof id !== 'number' || !lists.some((list) => list.id === id)) {
       return refusal(`The selected groups.${index} is invalid.`);
     }
+    ids.push(id);
   }
-  return value as number[];
+  return [...new Set(ids)];
 }
 
 /** A stored contact as the vendor returns it, `fields` in the configured shape. */
 export function contactBody(
   contact: StoredContact,
-  lists: readonly EmulatedList[],
+  lists: readonly StoredList[],
   shape: FieldsShape,
-  listCreatedAt: string,
 ): Record<string, unknown> {
   const entries = [...contact.fields.entries()];
   const fields =
@@ -123,9 +184,9 @@ export function contactBody(
       .map((list) => ({
         id: list.id,
         name: list.name,
-        description: '',
-        default: false,
-        created_at: listCreatedAt,
+        description: list.description ?? '',
+        default: list.default ?? false,
+        created_at: list.created_at,
       })),
     hlr_status: null,
     hlr_last_check: null,

@@ -5,27 +5,32 @@ import type {
   ProviderEmulator,
 } from '../emulator.js';
 import {
+  type BookState,
   contactBody,
   type EmulatedField,
   type EmulatedList,
   FIRST_CONTACT_ID,
   type FieldsShape,
-  INVALID_CONTACT_ID,
   INVALID_PHONE,
   isResponse,
   isVendorPhone,
+  notAllowed,
+  notFound,
   PHONE_EXISTS,
   readFieldValues,
   readGroups,
-  readPage,
   refusal,
   type StoredContact,
+  type UpdateSemantics,
   vendorDateTime,
 } from './book.js';
+import { routeContacts } from './contacts.js';
+import { routeFields } from './fields.js';
+import { routeGroups } from './groups.js';
 
 import { createNotificoreStopList, type NotificoreStopList } from './stop-list.js';
 
-export type { EmulatedField, EmulatedList, FieldsShape } from './book.js';
+export type { EmulatedField, EmulatedList, FieldsShape, UpdateSemantics } from './book.js';
 
 export interface NotificoreEmulatorOptions {
   /** The API key `POST /api/auth/login` accepts. Default `'test-key'`. */
@@ -45,6 +50,11 @@ export interface NotificoreEmulatorOptions {
   duplicateWindowMs?: number;
   /** The clock for `created_at`. Default: the system clock. */
   now?: () => Date;
+  /**
+   * What `PUT /api/contacts/{id}` does with fields and lists it is not sent (the vendor's docs
+   * leave it open). Default `'replace'`: they are erased, the strictest reading.
+   */
+  updateSemantics?: UpdateSemantics;
 }
 
 export interface NotificoreEmulator extends ProviderEmulator {
@@ -79,20 +89,35 @@ export function createNotificoreEmulator(
   options: NotificoreEmulatorOptions = {},
 ): NotificoreEmulator {
   const apiKey = options.apiKey ?? 'test-key';
-  const fields = options.fields ?? DEFAULT_FIELDS;
-  const lists = options.lists ?? [{ id: 56147, name: 'Newsletter' }];
   const shape = options.fieldsShape ?? 'list';
   const now = options.now ?? (() => new Date());
-  const createdAt = vendorDateTime(now());
   const tokens = new Map<string, number>();
   const issued: string[] = [];
   const recentCreates = new Map<string, number>();
-  let contacts = new Map<number, StoredContact>();
   const stopList = createNotificoreStopList(now);
+  const state = initialState();
+
+  function initialState(): BookState {
+    const createdAt = vendorDateTime(now());
+    const fields = (options.fields ?? DEFAULT_FIELDS).map((field) => ({ ...field }));
+    const lists = (options.lists ?? [{ id: 56147, name: 'Newsletter' }]).map((list) => ({
+      ...list,
+      created_at: createdAt,
+    }));
+    return {
+      contacts: new Map(),
+      lists,
+      fields,
+      nextListId: Math.max(1864620, ...lists.map((list) => list.id + 1)),
+      nextFieldId: Math.max(25972, ...fields.map((field) => field.id + 1)),
+      stamp: () => vendorDateTime(now()),
+    };
+  }
   let nextId = FIRST_CONTACT_ID;
 
-  const body = (contact: StoredContact) => contactBody(contact, lists, shape, createdAt);
-  const byPhone = (phone: number) => [...contacts.values()].find((item) => item.phone === phone);
+  const body = (contact: StoredContact) => contactBody(contact, state.lists, shape);
+  const byPhone = (phone: number) =>
+    [...state.contacts.values()].find((item) => item.phone === phone);
 
   function issueToken(): string {
     const count = issued.length + 1;
@@ -130,19 +155,19 @@ export function createNotificoreEmulator(
     if (input.phone === undefined) return refusal('The phone field is required.');
     if (!isVendorPhone(input.phone)) return refusal(INVALID_PHONE);
     if (byPhone(input.phone)) return refusal(PHONE_EXISTS);
-    const groups = readGroups(input.groups, lists);
+    const groups = readGroups(input.groups, state.lists);
     if (isResponse(groups)) return groups;
-    const values = readFieldValues(input.fields, fields);
+    const values = readFieldValues(input.fields, state.fields);
     if (isResponse(values)) return values;
     const contact: StoredContact = {
       id: nextId++,
       phone: input.phone,
       fields: new Map(),
-      groups,
+      groups: groups ?? [],
       created_at: vendorDateTime(now()),
     };
     for (const [id, value] of values) if (value !== null) contact.fields.set(id, value);
-    contacts.set(contact.id, contact);
+    state.contacts.set(contact.id, contact);
     return { status: 201, body: { data: body(contact) } };
   }
 
@@ -158,74 +183,12 @@ export function createNotificoreEmulator(
       : undefined;
   }
 
-  function update(contact: StoredContact, request: EmulatorRequest): EmulatorResponse {
-    const input = (request.body ?? {}) as Record<string, unknown>;
-    if (input.phone === undefined) return refusal('The phone field is required.');
-    if (!isVendorPhone(input.phone)) return refusal(INVALID_PHONE);
-    const holder = byPhone(input.phone);
-    if (holder && holder.id !== contact.id) return refusal(PHONE_EXISTS);
-    const groups = readGroups(input.groups, lists);
-    if (isResponse(groups)) return groups;
-    const values = readFieldValues(input.fields, fields);
-    if (isResponse(values)) return values;
-    contact.phone = input.phone;
-    // Lists are added to, never removed by an update (the docs: "add the contact to the list").
-    contact.groups = [...new Set([...contact.groups, ...groups])];
-    // Fields merge by id; an empty value clears one (the replace/merge question is unconfirmed).
-    for (const [id, value] of values) {
-      if (value === null) contact.fields.delete(id);
-      else contact.fields.set(id, value);
-    }
-    return { status: 200, body: { data: body(contact) } };
-  }
-
-  function list(query: URLSearchParams): EmulatorResponse {
-    const page = readPage(query, 30);
-    if (isResponse(page)) return page;
-    const groups = query.getAll('groups[]').map(Number);
-    const all = [...contacts.values()].filter(
-      (contact) => !groups.length || contact.groups.some((id) => groups.includes(id)),
-    );
-    const data = all.slice(page.offset, page.offset + page.limit).map(body);
-    return { status: 200, body: { data, total: all.length } };
-  }
-
-  function search(query: URLSearchParams): EmulatorResponse {
-    const page = readPage(query, 50);
-    if (isResponse(page)) return page;
-    const field = query.get('search[field]') ?? 'id';
-    const operator = query.get('search[operator]') ?? query.get('search[operation]') ?? '=';
-    const value = query.get('search[value]') ?? '';
-    if (!['id', 'phone'].includes(field) || !['=', 'like'].includes(operator)) {
-      return refusal('The selected search operator is invalid.');
-    }
-    const matches = [...contacts.values()].filter((contact) => {
-      const held = String(field === 'id' ? contact.id : contact.phone);
-      return operator === 'like' ? held.includes(value.replaceAll('%', '')) : held === value;
-    });
-    return {
-      status: 200,
-      body: {
-        data: matches.slice(page.offset, page.offset + page.limit).map(body),
-        meta: {
-          page: { total: matches.length, limit: page.limit, offset: page.offset },
-          search: { field, operator, value },
-        },
-      },
-    };
-  }
-
-  function contactRoute(id: string, request: EmulatorRequest): EmulatorResponse {
-    const contact = /^\d+$/.test(id) ? contacts.get(Number(id)) : undefined;
-    if (!contact) return refusal(INVALID_CONTACT_ID);
-    if (request.method === 'GET') return { status: 200, body: { data: body(contact) } };
-    if (request.method === 'PUT') return update(contact, request);
-    if (request.method === 'DELETE') {
-      contacts.delete(contact.id);
-      return { status: 204 };
-    }
-    return notAllowed();
-  }
+  const contactRoutes = {
+    state,
+    body,
+    create,
+    updateSemantics: options.updateSemantics ?? 'replace',
+  } as const;
 
   function handle(request: EmulatorRequest): EmulatorResponse {
     const { method, path } = request;
@@ -233,40 +196,23 @@ export function createNotificoreEmulator(
     if (!authorized(request)) return UNAUTHENTICATED;
     const stopped = stopList.handle(request);
     if (stopped) return stopped;
-    if (path === '/api/auth/refresh' && method === 'POST') {
-      return { status: 200, body: { bearer: issueToken() } };
+    if (path === '/api/auth/refresh') {
+      return method === 'POST' ? { status: 200, body: { bearer: issueToken() } } : notAllowed();
     }
-    if (path === '/api/contacts/fields' && method === 'GET') {
-      return { status: 200, body: { data: fields.map(fieldBody) } };
-    }
-    if (path === '/api/contacts/search' && method === 'GET') return search(request.query);
-    if (path === '/api/groups' && method === 'GET') {
-      return { status: 200, body: { data: lists.map(listBody), total: lists.length } };
-    }
-    if (path === '/api/contacts') {
-      if (method === 'GET') return list(request.query);
-      if (method === 'POST') return create(request);
-      return notAllowed();
-    }
-    const match = /^\/api\/contacts\/([^/]+)$/.exec(path);
-    if (match) return contactRoute(decodeURIComponent(match[1] as string), request);
-    return { status: 404, body: { message: 'Not Found' } };
+    return (
+      routeFields(request, state) ??
+      routeContacts(request, contactRoutes) ??
+      routeGroups(request, state) ??
+      notFound()
+    );
   }
-
-  const listBody = (list: EmulatedList) => ({
-    ...list,
-    description: '',
-    default: false,
-    created_at: createdAt,
-    items: [...contacts.values()].filter((contact) => contact.groups.includes(list.id)).length,
-  });
 
   return {
     provider: 'notificore',
     basePath: '',
     handle,
     contacts: (): EmulatedContact[] =>
-      [...contacts.values()].map((contact) => ({
+      [...state.contacts.values()].map((contact) => ({
         id: String(contact.id),
         phone: `+${contact.phone}`,
         record: body(contact),
@@ -274,7 +220,7 @@ export function createNotificoreEmulator(
     stopList,
     reset() {
       stopList.reset();
-      contacts = new Map();
+      Object.assign(state, initialState());
       nextId = FIRST_CONTACT_ID;
       recentCreates.clear();
     },
@@ -283,18 +229,4 @@ export function createNotificoreEmulator(
     },
     issuedTokens: () => [...issued],
   };
-}
-
-function fieldBody(field: EmulatedField) {
-  return {
-    id: field.id,
-    name: field.name,
-    type: field.type ?? 'text',
-    description: null,
-    is_visible: true,
-  };
-}
-
-function notAllowed(): EmulatorResponse {
-  return { status: 405, body: { message: 'Method Not Allowed' } };
 }

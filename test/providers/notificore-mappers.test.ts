@@ -20,6 +20,7 @@ function routingFor(paths: readonly string[]): FieldRouting {
   return {
     idOf: (path) => ids.get(path),
     pathOf: (ref) => (typeof ref === 'number' ? byId.get(ref) : undefined),
+    refId: (ref) => (typeof ref === 'number' ? ref : undefined),
   };
 }
 

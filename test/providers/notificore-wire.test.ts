@@ -209,14 +209,16 @@ describe('notificore wire: get, search, list', () => {
 });
 
 describe('notificore wire: update and delete', () => {
-  it('reads the phone first when the patch has none, then PUTs phone and fields', async () => {
+  it('reads the contact, then PUTs its phone, its lists and every field with the patch over them', async () => {
     login();
     api().get('/api/contacts/248452739').reply(200, fixture('get.success'));
     api()
       .put('/api/contacts/248452739', {
         phone: 33612345678,
+        groups: [],
         fields: [
           { id: 25964, value: 'Jeanne-Marie' },
+          { id: 25965, value: 'Martin' },
           { id: 25967, value: '' },
         ],
       })
@@ -226,19 +228,77 @@ describe('notificore wire: update and delete', () => {
     expect(contact.birthday).toBeUndefined();
   });
 
-  it('PUTs directly when the patch carries the phone', async () => {
+  it('keeps the fields no fieldMap names and the lists the contact is in', async () => {
     login();
+    api().get('/api/contacts/248452739').reply(200, fixture('get.in-list'));
+    api().get('/api/contacts/fields').reply(200, fixture('fields.success'));
     api()
-      .put('/api/contacts/248452739', { phone: 33612345678, fields: [] })
-      .reply(200, fixture('update.success'));
-    const contact = await store().update('248452739', { phone: PHONE });
-    expect(contact.id).toBe('248452739');
+      .put('/api/contacts/248452739', {
+        phone: 33698765432,
+        groups: [56147, 1864621],
+        fields: [
+          { id: 25964, value: 'Jeanne' },
+          { id: 25965, value: 'Martin' },
+          { id: 25970, value: 'Acme' },
+        ],
+      })
+      .reply(200, fixture('get.in-list'));
+    await store().update('248452739', { phone: '+33698765432' });
   });
 
-  it('rejects not_found for an unknown id on update (read first) and on a PUT', async () => {
+  it('sends no PUT when the patch changes nothing the contact holds', async () => {
+    login();
+    api().get('/api/contacts/248452739').reply(200, fixture('get.success'));
+    const contact = await store().update('248452739', { phone: PHONE, firstName: 'Jeanne' });
+    expect(contact).toMatchObject({ id: '248452739', firstName: 'Jeanne', warnings: [] });
+  });
+
+  it('attaches the contact to the configured lists it is not in, through groups/attach', async () => {
+    login();
+    api().get('/api/contacts/248452739').reply(200, fixture('get.in-list'));
+    api().get('/api/contacts/fields').reply(200, fixture('fields.success'));
+    api()
+      .post('/api/groups/attach', { contacts: [248452739], groups: [777] })
+      .matchHeader('content-type', /application\/json/)
+      .reply(200, fixture('attach.success'));
+    const contact = await store({ listIds: [56147, 777] }).update('248452739', {
+      firstName: 'Jeanne',
+    });
+    expect(contact.warnings).toEqual([]);
+  });
+
+  it('attaches after a create whose answer does not show the lists', async () => {
+    login();
+    api()
+      .post('/api/contacts', { phone: 33612345678, groups: [56147], fields: [] })
+      .reply(201, fixture('get.success'));
+    api()
+      .post('/api/groups/attach', { contacts: [248452739], groups: [56147] })
+      .reply(200, fixture('attach.success'));
+    const contact = await store({ listIds: [56147] }).create({ phone: PHONE });
+    expect(contact.warnings).toEqual([]);
+  });
+
+  it('reports a refused attach as a warning on the written contact, naming no phone', async () => {
+    login();
+    api().get('/api/contacts/248452739').reply(200, fixture('get.success'));
+    api().put('/api/contacts/248452739').reply(200, fixture('update.success'));
+    api()
+      .post('/api/groups/attach')
+      .reply(422, { message: 'The selected groups.0 is invalid.', errors: [] });
+    const contact = await store({ listIds: [999] }).update('248452739', { firstName: 'Jo' });
+    expect(contact.id).toBe('248452739');
+    expect(contact.warnings).toEqual([
+      { field: 'listIds', reason: 'ignored', message: expect.stringContaining('999') },
+    ]);
+    expect(contact.warnings[0]?.message).toContain('invalid_input (422)');
+    expect(JSON.stringify(contact.warnings)).not.toMatch(/33612345678/);
+  });
+
+  it('rejects not_found for an unknown id, read first, and sends no PUT', async () => {
     login();
     api().get('/api/contacts/9').reply(422, fixture('get.invalid-id'));
-    api().put('/api/contacts/8').reply(422, fixture('get.invalid-id'));
+    api().get('/api/contacts/8').reply(404, { message: 'Not Found' });
     const contacts = store();
     await expect(contacts.update('9', { firstName: 'x' })).rejects.toMatchObject({
       code: 'not_found',
@@ -251,9 +311,14 @@ describe('notificore wire: update and delete', () => {
 
   it('maps a phone change to a taken number to conflict', async () => {
     login();
+    api().get('/api/contacts/7').reply(200, fixture('get.success'));
     api().put('/api/contacts/7').reply(422, fixture('create.phone-exists'));
-    api().get('/api/contacts/search').query(true).reply(200, fixture('search.success'));
-    await expect(store().update('7', { phone: PHONE })).rejects.toMatchObject({
+    const holder = { id: 248452739, phone: 33698765432, fields: [], groups: [] };
+    api()
+      .get('/api/contacts/search')
+      .query(true)
+      .reply(200, { data: [holder], meta: { page: { total: 1, limit: 50, offset: 0 } } });
+    await expect(store().update('7', { phone: '+33698765432' })).rejects.toMatchObject({
       code: 'conflict',
       existingId: '248452739',
     });
