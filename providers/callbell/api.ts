@@ -20,7 +20,16 @@ export const CallbellContactSchema = v.object({
   tags: v.nullish(v.union([v.array(v.string()), v.string()])),
   assignedUser: v.nullish(v.string()),
   customFields: v.nullish(v.record(v.string(), v.unknown())),
+  customFieldsMetadata: v.nullish(v.unknown()),
   createdAt: v.nullish(v.string()),
+  /** The channel the conversation is on (documented on the object; which endpoints send it is unconfirmed). */
+  channel: v.nullish(
+    v.object({
+      uuid: v.nullish(v.string()),
+      type: v.nullish(v.string()),
+      main: v.nullish(v.boolean()),
+    }),
+  ),
 });
 export type CallbellContact = v.InferOutput<typeof CallbellContactSchema>;
 

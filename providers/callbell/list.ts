@@ -1,6 +1,7 @@
 import type { Contact } from '../../src/contact.js';
 import type { ListOptions } from '../../src/contact-store.js';
 import type { HttpClient } from '../../src/http.js';
+import type { CallbellContact } from './api.js';
 import { invalidResponse, pageOf, type ReceivedPage } from './api.js';
 import { toCallbellError } from './errors.js';
 import { type CallbellFieldMap, fromCallbellContact } from './mappers.js';
@@ -12,7 +13,20 @@ import { callbellProvider } from './store.js';
 type Position = { page: number } | { after: string };
 
 /**
- * Every contact, page after page. The cursor `after=<meta.next>` is followed whenever Callbell
+ * Whether a listed contact belongs to the store: a WhatsApp contact (when Callbell says its
+ * source) of the configured channel, or of the main channel when none is configured (when the
+ * contact carries its `channel`). A contact that says neither is kept: nothing shows it is not.
+ */
+export function inScope(contact: CallbellContact, channelUuid: string | undefined): boolean {
+  if (contact.source && contact.source !== 'whatsapp') return false;
+  const channel = contact.channel;
+  if (!channel) return true;
+  if (channelUuid !== undefined) return !channel.uuid || channel.uuid === channelUuid;
+  return channel.main !== false;
+}
+
+/**
+ * Every contact of the store's channel (see `inScope`), page after page. The cursor `after=<meta.next>` is followed whenever Callbell
  * sends one (page numbers stop at 500); otherwise `page` goes up until an empty page, the last of
  * `meta.pages`, or, without any `meta`, a page shorter than 20. Contacts without a phone number
  * (Messenger, Instagram, Telegram conversations) are not phone contacts and are skipped.
@@ -21,16 +35,18 @@ export async function* listCallbellContacts(
   http: HttpClient,
   fieldMap: CallbellFieldMap,
   options: ListOptions,
+  channelUuid?: string,
 ): AsyncGenerator<Contact> {
   const cursors = new Set<string>();
   let position: Position | undefined = { page: 1 };
   while (position) {
-    const spec = { ...listRequest(position), signal: options.signal };
+    const spec = { ...listRequest(position, channelUuid), signal: options.signal };
     const page = await http.request(spec, (response) => {
       if (response.status >= 200 && response.status < 300) return pageOf(response.body, 'list');
       throw toCallbellError(http, response, spec);
     });
     for (const received of page.contacts) {
+      if (!inScope(received.contact, channelUuid)) continue;
       const contact = fromCallbellContact(received, fieldMap);
       if (contact) yield contact;
     }

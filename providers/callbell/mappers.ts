@@ -1,13 +1,20 @@
 import type { Contact, ContactInput, ContactPatch, Warning } from '../../src/contact.js';
 import { phoneFromVendor } from '../../src/phone.js';
 import type { CallbellContact, ReceivedContact } from './api.js';
+import {
+  type CallbellFieldValue,
+  canonicalText,
+  checkboxItems,
+  type FieldTypes,
+} from './fields.js';
 import { CUSTOM_FIELD_ONLY, type CustomFieldOnly } from './options.js';
 
 /** The writable fields shared by Callbell's create and update bodies. */
 export interface CallbellFields {
   name?: string;
   tags?: string[];
-  custom_fields?: Record<string, string>;
+  /** Values as given (text) after mapping; typed (`string[]` for checkbox) just before a write. */
+  custom_fields?: Record<string, CallbellFieldValue>;
   assigned_user?: string;
   unassign_user?: true;
 }
@@ -22,6 +29,8 @@ export interface CallbellCreateBody extends Omit<CallbellFields, 'unassign_user'
 export interface Mapped<T> {
   value: T;
   warnings: Warning[];
+  /** Callbell custom-field name → the input path its value came from (for error paths). */
+  sources?: Record<string, string>;
 }
 
 /** Common field or custom-field key → Callbell custom-field name (identity when absent). */
@@ -65,7 +74,7 @@ export function toCallbellFields(
   if (Object.keys(customFields).length > 0) fields.custom_fields = customFields;
   if (typeof input.assignedUser === 'string') fields.assigned_user = input.assignedUser;
   if (input.assignedUser === null) fields.unassign_user = true;
-  return { value: fields, warnings };
+  return { value: fields, warnings, sources };
 }
 
 /**
@@ -77,7 +86,7 @@ export function toCallbellCreate(
   fieldMap: CallbellFieldMap,
   channelUuid?: string,
 ): Mapped<CallbellCreateBody> {
-  const { value, warnings } = toCallbellFields(input, fieldMap);
+  const { value, warnings, sources } = toCallbellFields(input, fieldMap);
   const { unassign_user: _nothingToUnassign, name, ...rest } = value;
   const body: CallbellCreateBody = {
     identifier: phoneDigits(input.phone),
@@ -86,7 +95,7 @@ export function toCallbellCreate(
     ...rest,
   };
   if (channelUuid !== undefined) body.channel_uuid = channelUuid;
-  return { value: body, warnings };
+  return { value: body, warnings, sources };
 }
 
 /** A Callbell contact in the common model, or `undefined` when it has no phone number. */
@@ -117,17 +126,27 @@ export function fromCallbellContact(
   };
 }
 
-/** The input as Callbell would hold it (`from(to(input))`), for `unchanged` detection. */
+/**
+ * The input as Callbell would hold it (`from(to(input))`), for `unchanged` detection: a checkbox
+ * value in the one spelling reading gives back (`["A","B"]`), when its type is known.
+ */
 export function projectCallbellContact(
   input: ContactInput,
   fieldMap: CallbellFieldMap,
+  types?: FieldTypes,
 ): ContactPatch {
   const { value } = toCallbellFields(input, fieldMap);
+  const customFields: Record<string, string> = {};
+  for (const [name, given] of Object.entries(value.custom_fields ?? {})) {
+    const text = String(given);
+    const items = types?.get(name)?.type === 'checkbox' ? checkboxItems(text) : undefined;
+    customFields[name] = items ? JSON.stringify(items) : canonicalText(text);
+  }
   const common = commonFields(
     {
       name: value.name,
       tags: value.tags,
-      customFields: value.custom_fields,
+      customFields,
       assignedUser: value.unassign_user ? null : value.assigned_user,
     },
     fieldMap,
@@ -198,12 +217,12 @@ function tagsOf(tags: CallbellContact['tags']): string[] | undefined {
   return tags ?? undefined;
 }
 
-/** Values as text; a checkbox value is already a JSON-encoded string and stays exactly as sent. */
+/** Values as text; a checkbox value (a JSON-encoded string) in one spelling, `["A","B"]`. */
 function customFieldTexts(fields: CallbellContact['customFields']): Record<string, string> {
   const texts: Record<string, string> = {};
   for (const [name, value] of Object.entries(fields ?? {})) {
     if (value === null || value === undefined || value === '') continue;
-    texts[name] = typeof value === 'string' ? value : JSON.stringify(value);
+    texts[name] = typeof value === 'string' ? canonicalText(value) : JSON.stringify(value);
   }
   return texts;
 }

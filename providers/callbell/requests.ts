@@ -56,13 +56,37 @@ export function findByPhoneRequest(
   };
 }
 
+/**
+ * The store's part of the contacts: WhatsApp ones (`source`, documented), of its channel
+ * (`channel_uuid`, documented for the lookup by phone, not for the list: sent, and the answer is
+ * filtered on each contact's `channel` too). Sent again with every cursor, as the docs ask.
+ */
+function scopeQuery(channelUuid: string | undefined) {
+  return { source: 'whatsapp', channel_uuid: channelUuid };
+}
+
 /** A page by number, or by the cursor of the previous page (Callbell then ignores `page`). */
-export function listRequest(position: { page: number } | { after: string }): RequestSpec {
+export function listRequest(
+  position: { page: number } | { after: string },
+  channelUuid?: string,
+): RequestSpec {
+  const at = 'after' in position ? { after: position.after } : { page: position.page };
   return {
     operation: 'list',
     method: 'GET',
     path: 'contacts',
     route: '/contacts',
-    query: 'after' in position ? { after: position.after } : { page: position.page },
+    query: { ...at, ...scopeQuery(channelUuid) },
+  };
+}
+
+/** The first page with `customFieldsMetadata`: where the account's field types can be read. */
+export function fieldTypesRequest(channelUuid: string | undefined): RequestSpec {
+  return {
+    operation: 'fieldTypes',
+    method: 'GET',
+    path: 'contacts',
+    route: '/contacts',
+    query: { page: 1, ...scopeQuery(channelUuid), include_field_types: 'true' },
   };
 }

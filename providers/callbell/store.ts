@@ -31,6 +31,7 @@ import {
   getRequest,
   updateRequest,
 } from './requests.js';
+import { createTypedFields } from './typed-fields.js';
 
 /** Callbell: its documented base URL, its 300 requests per second (429 above), 20 per page. */
 export const callbellProvider = defineProvider<CallbellOptions>({
@@ -67,6 +68,7 @@ export function createCallbellContactStore(options: CallbellOptions): ContactSto
     secrets: () => [apiToken],
     headers: { authorization: `Bearer ${apiToken}` },
   });
+  const typedFields = createTypedFields(http, fieldMap, channelUuid);
 
   /** Sends `spec`; a 2xx is read by `read`, a 404 by `missing` when given, the rest is an error. */
   function send<T>(
@@ -142,19 +144,18 @@ export function createCallbellContactStore(options: CallbellOptions): ContactSto
   const driver: ContactStoreDriver = {
     provider,
     capabilities,
-    check: (input, operation) =>
-      reportUnmapped(toCallbellFields(input, fieldMap).warnings, parsed.onUnmapped, {
-        provider,
-        operation,
-      }),
-    project: (input) => projectCallbellContact(input, fieldMap),
+    check(input, operation) {
+      typedFields.check(input, operation);
+      const { warnings } = toCallbellFields(input, fieldMap);
+      return reportUnmapped(warnings, parsed.onUnmapped, { provider, operation });
+    },
+    project: (input) => projectCallbellContact(input, fieldMap, typedFields.known()),
     get,
     findByPhone,
     async create(input, call) {
-      const spec = withCall(
-        createRequest(toCallbellCreate(input, fieldMap, channelUuid).value, input.phone),
-        call,
-      );
+      const mapped = toCallbellCreate(input, fieldMap, channelUuid);
+      const body = await typedFields.typed(mapped.value, mapped.sources, call, 'create');
+      const spec = withCall(createRequest(body, input.phone), call);
       const created = await http.request(spec, async (response) => {
         if (response.status >= 200 && response.status < 300) return readContact('create')(response);
         const error = toCallbellError(http, response, spec);
@@ -173,7 +174,8 @@ export function createCallbellContactStore(options: CallbellOptions): ContactSto
       return stored;
     },
     async update(id, patch, call) {
-      const fields = toCallbellFields(patch, fieldMap).value;
+      const mapped = toCallbellFields(patch, fieldMap);
+      const fields = await typedFields.typed(mapped.value, mapped.sources, call, 'update');
       await completeComposedName(id, patch, fields, call);
       // Nothing Callbell holds changes (only unmapped fields): read the contact instead.
       if (Object.keys(fields).length === 0) return current(id, call, 'update');
@@ -183,14 +185,17 @@ export function createCallbellContactStore(options: CallbellOptions): ContactSto
     async delete(id, call) {
       await send(withCall(deleteRequest(id), call), () => undefined);
     },
-    list: (listOptions) => listCallbellContacts(http, fieldMap, listOptions),
+    list: (listOptions) => listCallbellContacts(http, fieldMap, listOptions, channelUuid),
     preview(operation, input, id = '') {
       if (operation === 'delete') return http.preview(deleteRequest(id));
-      if (operation === 'update')
-        return http.preview(updateRequest(id, toCallbellFields(input, fieldMap).value));
+      if (operation === 'update') {
+        const mapped = toCallbellFields(input, fieldMap);
+        return http.preview(updateRequest(id, typedFields.previewed(mapped.value, mapped.sources)));
+      }
       const phone = input.phone ?? '';
+      const mapped = toCallbellCreate({ ...input, phone }, fieldMap, channelUuid);
       return http.preview(
-        createRequest(toCallbellCreate({ ...input, phone }, fieldMap, channelUuid).value, phone),
+        createRequest(typedFields.previewed(mapped.value, mapped.sources), phone),
       );
     },
   };

@@ -15,8 +15,11 @@ export interface NotificoreOptions extends CommonOptions {
    */
   apiKey: string;
   /**
-   * Lists (positive integer ids) a created contact joins, sent as `groups` on create only: an
-   * update leaves list membership alone. Default: none.
+   * Lists (positive integer ids, at most 100) every written contact belongs to: sent as `groups`
+   * on create, and after every create and update the contact is attached (`POST
+   * /api/groups/attach`) to those it is not shown in. An attach that fails leaves the write done
+   * and puts a `listIds` warning on the result. Lists are never left: other memberships are kept.
+   * Default: none.
    */
   listIds?: number[];
   /** Contacts per page when listing, 15–500 (the vendor's bounds). Default 100. */

@@ -7,7 +7,15 @@ import type {
   ProviderEmulator,
 } from '../emulator.js';
 import { listPage } from './list.js';
-import { type CallbellAccount, checkFields, type EmulatedRecord, failure } from './rules.js';
+import {
+  type CallbellAccount,
+  type CallbellEmulatorField,
+  checkFields,
+  type EmulatedRecord,
+  failure,
+} from './rules.js';
+
+export type { CallbellEmulatorField } from './rules.js';
 
 /** A channel of the emulated account (one WhatsApp number, say). */
 export interface CallbellEmulatorChannel {
@@ -24,16 +32,45 @@ export interface CallbellEmulatorOptions {
   apiToken?: string;
   /** Tags that exist in the account; any other is refused. Default `['lead', 'vip', 'customer']`. */
   tags?: string[];
-  /** Custom-field names that exist. Default `['Company', 'Birthday', 'City', 'First name', 'Last name', 'Website']`. */
-  customFields?: string[];
+  /**
+   * Custom fields that exist: a name (a text field) or `{ name, type, options }`. Values are
+   * validated by type. Default: Company, City, First name, Last name, Website (text), Birthday
+   * (date), Email (email), Seats (number), Plan (dropdown Free/Pro) and Features (checkbox Dark
+   * Mode/Notifications/Analytics).
+   */
+  customFields?: (string | CallbellEmulatorField)[];
   /** Emails of the confirmed agents that contacts may be assigned to. Default `['agent@example.com']`. */
   users?: string[];
   /** Default: one main WhatsApp channel. */
   channels?: CallbellEmulatorChannel[];
+  /**
+   * Whether contacts carry their `channel` object (`{ uuid, title, type, main, discardedAt }`).
+   * The Contact object documents it; which endpoints send it is unconfirmed. Default true.
+   */
+  contactChannel?: boolean;
+  /**
+   * Whether `GET /contacts` filters by a `channel_uuid` query parameter (undocumented for the
+   * list). Default false: the parameter is ignored, as an unknown one would be.
+   */
+  listByChannel?: boolean;
 }
+
+const DEFAULT_FIELDS: CallbellEmulatorField[] = [
+  { name: 'Company' },
+  { name: 'City' },
+  { name: 'First name' },
+  { name: 'Last name' },
+  { name: 'Website' },
+  { name: 'Birthday', type: 'date' },
+  { name: 'Email', type: 'email' },
+  { name: 'Seats', type: 'number' },
+  { name: 'Plan', type: 'dropdown', options: ['Free', 'Pro'] },
+  { name: 'Features', type: 'checkbox', options: ['Dark Mode', 'Notifications', 'Analytics'] },
+];
 
 const SOURCES = new Set(['whatsapp', 'facebook', 'instagram', 'telegram']);
 const NOT_FOUND: EmulatorResponse = { status: 404, body: { error: 'Not found' } };
+const NOT_ALLOWED: EmulatorResponse = { status: 405, body: { error: 'Method not allowed' } };
 
 /**
  * Callbell's contacts API in memory, quirks included: bearer token, tags and custom fields that
@@ -43,8 +80,10 @@ const NOT_FOUND: EmulatorResponse = { status: 404, body: { error: 'Not found' } 
 export function createCallbellEmulator(options: CallbellEmulatorOptions = {}): ProviderEmulator {
   const account: CallbellAccount = {
     tags: new Set(options.tags ?? ['lead', 'vip', 'customer']),
-    customFields: new Set(
-      options.customFields ?? ['Company', 'Birthday', 'City', 'First name', 'Last name', 'Website'],
+    customFields: new Map(
+      (options.customFields ?? DEFAULT_FIELDS).map((field) =>
+        typeof field === 'string' ? [field, { name: field }] : [field.name, field],
+      ),
     ),
     users: new Set(options.users ?? ['agent@example.com']),
   };
@@ -105,7 +144,37 @@ export function createCallbellEmulator(options: CallbellEmulatorOptions = {}): P
     };
     apply(held, body);
     records.set(uuid, held);
-    return { status: 200, body: { contact: [structuredClone(held.contact)] } };
+    return { status: 200, body: { contact: [present(held, false)] } };
+  }
+
+  /**
+   * A record as Callbell returns it: with its `channel` unless `contactChannel` is false, and with
+   * `customFieldsMetadata` (typed values, type, options) when `include_field_types=true`.
+   */
+  function present(held: EmulatedRecord, withTypes: boolean): Record<string, unknown> {
+    const body: Record<string, unknown> = { ...structuredClone(held.contact) };
+    const channel = channels.find((item) => item.uuid === held.channelUuid);
+    if (options.contactChannel !== false && channel) {
+      body.channel = {
+        uuid: channel.uuid,
+        title: `${channel.type} ${channel.uuid.slice(0, 6)}`,
+        type: channel.type,
+        main: channel === mainChannel(channel.type),
+        discardedAt: null,
+      };
+    }
+    if (withTypes) body.customFieldsMetadata = metadataOf(held.contact.customFields, account);
+    return body;
+  }
+
+  const withTypes = (query: URLSearchParams) => query.get('include_field_types') === 'true';
+
+  function list(query: URLSearchParams): EmulatorResponse {
+    const channelUuid = query.get('channel_uuid');
+    const held = [...records.values()].filter(
+      (record) => !options.listByChannel || !channelUuid || record.channelUuid === channelUuid,
+    );
+    return listPage(held, query, (record) => present(record, withTypes(query)));
   }
 
   function update(held: EmulatedRecord, body: Record<string, unknown>): EmulatorResponse {
@@ -115,7 +184,7 @@ export function createCallbellEmulator(options: CallbellEmulatorOptions = {}): P
     const refused = checkFields(body, account);
     if (refused) return refused;
     apply(held, body);
-    return { status: 200, body: { contact: [structuredClone(held.contact)] } };
+    return { status: 200, body: { contact: [present(held, false)] } };
   }
 
   function findByPhone(phone: string, query: URLSearchParams): EmulatorResponse {
@@ -123,7 +192,7 @@ export function createCallbellEmulator(options: CallbellEmulatorOptions = {}): P
     const held =
       channel &&
       [...records.values()].find((record) => sameIdentifier(record, phone, channel.uuid));
-    return held ? { status: 200, body: { contact: structuredClone(held.contact) } } : NOT_FOUND;
+    return held ? { status: 200, body: { contact: present(held, false) } } : NOT_FOUND;
   }
 
   function route(request: EmulatorRequest, segments: string[]): EmulatorResponse {
@@ -131,18 +200,21 @@ export function createCallbellEmulator(options: CallbellEmulatorOptions = {}): P
     const body = isRecord(request.body) ? request.body : undefined;
     if (root !== 'contacts' || rest.length > 0) return NOT_FOUND;
     if (second === undefined) {
-      if (request.method === 'GET') return listPage([...records.values()], request.query);
+      if (request.method === 'GET') return list(request.query);
       if (request.method === 'POST')
         return body ? create(body) : failure(400, 'Invalid request body');
-      return NOT_FOUND;
+      return NOT_ALLOWED;
     }
-    if (second === 'phone' && third !== undefined && request.method === 'GET') {
-      return findByPhone(third, request.query);
+    if (second === 'phone' && third !== undefined) {
+      return request.method === 'GET' ? findByPhone(third, request.query) : NOT_ALLOWED;
     }
-    const held = third === undefined ? records.get(second) : undefined;
+    if (third !== undefined) return NOT_FOUND;
+    if (!['GET', 'PATCH', 'DELETE'].includes(request.method)) return NOT_ALLOWED;
+    const held = records.get(second);
     if (!held) return NOT_FOUND;
-    if (request.method === 'GET')
-      return { status: 200, body: { contact: [structuredClone(held.contact)] } };
+    if (request.method === 'GET') {
+      return { status: 200, body: { contact: [present(held, withTypes(request.query))] } };
+    }
     if (request.method === 'PATCH') {
       return body ? update(held, body) : failure(400, 'Invalid request body');
     }
@@ -163,10 +235,10 @@ export function createCallbellEmulator(options: CallbellEmulatorOptions = {}): P
       return segments ? route(request, segments) : NOT_FOUND;
     },
     contacts(): EmulatedContact[] {
-      return [...records.values()].map(({ contact }) => ({
-        id: contact.uuid,
-        phone: phoneFromVendor(contact.phoneNumber) ?? contact.phoneNumber,
-        record: structuredClone(contact),
+      return [...records.values()].map((held) => ({
+        id: held.contact.uuid,
+        phone: phoneFromVendor(held.contact.phoneNumber) ?? held.contact.phoneNumber,
+        record: present(held, false),
       }));
     },
     reset() {
@@ -183,6 +255,11 @@ function apply(held: EmulatedRecord, body: Record<string, unknown>): void {
   if (Array.isArray(body.tags)) contact.tags = [...new Set(body.tags as string[])];
   if (isRecord(body.custom_fields)) {
     for (const [name, value] of Object.entries(body.custom_fields)) {
+      const cleared = value === null || value === '' || (Array.isArray(value) && !value.length);
+      if (cleared) {
+        delete contact.customFields[name];
+        continue;
+      }
       // Checkbox values are stored, and returned, JSON-encoded in a string.
       contact.customFields[name] = Array.isArray(value)
         ? `[${value.map((item) => JSON.stringify(item)).join(', ')}]`
@@ -211,4 +288,19 @@ function newUuid(): string {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `customFieldsMetadata`: each field the contact holds, its value typed (checkbox: a list). */
+function metadataOf(
+  customFields: Record<string, string>,
+  account: CallbellAccount,
+): Record<string, unknown> {
+  const metadata: Record<string, unknown> = {};
+  for (const [name, text] of Object.entries(customFields)) {
+    const field = account.customFields.get(name);
+    const type = field?.type ?? 'text';
+    const value = type === 'checkbox' ? (JSON.parse(text) as string[]) : text;
+    metadata[name] = { value, type, ...(field?.options ? { options: [...field.options] } : {}) };
+  }
+  return metadata;
 }

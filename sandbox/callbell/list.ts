@@ -17,7 +17,11 @@ interface Cursor {
  * numbers capped at 500, a malformed cursor refused. `source` and `tags` (comma-separated, any of
  * them, case-insensitive) filter.
  */
-export function listPage(records: EmulatedRecord[], query: URLSearchParams): EmulatorResponse {
+export function listPage(
+  records: EmulatedRecord[],
+  query: URLSearchParams,
+  present: (record: EmulatedRecord) => unknown,
+): EmulatorResponse {
   const matching = records.filter(filterOf(query)).sort((a, b) => b.sequence - a.sequence);
   const after = query.get('after');
   let cursor: Cursor;
@@ -48,7 +52,7 @@ export function listPage(records: EmulatedRecord[], query: URLSearchParams): Emu
   };
   return {
     status: 200,
-    body: { contacts: items.map((record) => structuredClone(record.contact)), meta },
+    body: { contacts: items.map(present), meta },
   };
 }
 

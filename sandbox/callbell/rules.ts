@@ -1,9 +1,18 @@
 import type { EmulatorResponse } from '../emulator.js';
 
+/** A custom field of the account: its type decides the value it takes (since 2026-03-03). */
+export interface CallbellEmulatorField {
+  name: string;
+  /** Default `'text'`. */
+  type?: 'text' | 'email' | 'number' | 'date' | 'dropdown' | 'checkbox';
+  /** The allowed values of a `dropdown` or `checkbox` field. */
+  options?: string[];
+}
+
 /** What must exist in the account before a contact may use it. */
 export interface CallbellAccount {
   tags: ReadonlySet<string>;
-  customFields: ReadonlySet<string>;
+  customFields: ReadonlyMap<string, CallbellEmulatorField>;
   users: ReadonlySet<string>;
 }
 
@@ -56,11 +65,11 @@ export function checkFields(
       return failure(422, 'Invalid parameter: custom_fields');
     }
     for (const [name, value] of Object.entries(customFields)) {
-      if (!account.customFields.has(name)) return failure(422, `Custom field not found: ${name}`);
-      const valid =
-        typeof value === 'string' ||
-        (Array.isArray(value) && value.every((item) => typeof item === 'string'));
-      if (!valid) return failure(422, `Invalid value for custom field: ${name}`);
+      const field = account.customFields.get(name);
+      if (!field) return failure(422, `Custom field not found: ${name}`);
+      const problem = valueProblem(field, value);
+      if (problem)
+        return { status: 422, body: { error: { custom_fields: [`${name} ${problem}`] } } };
     }
   }
   if (
@@ -73,4 +82,37 @@ export function checkFields(
     return failure(422, 'Invalid parameter: unassign_user');
   }
   return undefined;
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * Why a value does not fit its field, by type (Callbell validates since 2026-03-03): text, email,
+ * number (as a string, `"42"`), date (`YYYY-MM-DD`) and dropdown take a string, a dropdown one of
+ * its options; checkbox takes a list of its options. `""`, `null` and, for checkbox, `[]` clear.
+ */
+export function valueProblem(field: CallbellEmulatorField, value: unknown): string | undefined {
+  if (value === null || value === '') return undefined;
+  const type = field.type ?? 'text';
+  const options = field.options ?? [];
+  if (type === 'checkbox') {
+    if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+      return 'must be a list of options';
+    }
+    const unknown = value.find((item) => !options.includes(item));
+    return unknown === undefined ? undefined : `has no option "${unknown}"`;
+  }
+  if (typeof value !== 'string') return 'must be a string';
+  if (type === 'email' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) return 'is not an email';
+  if (type === 'number' && !/^-?\d+(\.\d+)?$/.test(value)) return 'is not a number';
+  if (type === 'date' && !isCalendarDate(value)) return 'is not a date (YYYY-MM-DD)';
+  if (type === 'dropdown' && !options.includes(value)) return `has no option "${value}"`;
+  return undefined;
+}
+
+function isCalendarDate(value: string): boolean {
+  const match = DATE.exec(value);
+  if (!match) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
 }

@@ -69,7 +69,7 @@ describe('callbell emulator', () => {
     [{ name: '' }, 'Missing required parameter: name'],
     [{ tags: ['lead', 'unknown'] }, 'Tag not found: unknown'],
     [{ custom_fields: { 'Shoe size': '42' } }, 'Custom field not found: Shoe size'],
-    [{ custom_fields: { City: 42 } }, 'Invalid value for custom field: City'],
+    [{ custom_fields: { City: 42 } }, { custom_fields: ['City must be a string'] }],
     [{ assigned_user: 'stranger@example.com' }, 'Assigned user not found'],
     [{ channel_uuid: 'cccccccccccccccccccccccccccccccc' }, 'Channel not found'],
   ])('refuses %j with 422', (extra, error) => {
@@ -104,6 +104,14 @@ describe('callbell emulator', () => {
     expect(call('DELETE', '/contacts/1')).toEqual(notFound);
     expect(call('GET', '/contacts/phone/33699999999')).toEqual(notFound);
     expect(call('GET', '/teams')).toEqual(notFound);
+    expect(call('GET', '/contacts/1/extra')).toEqual(notFound);
+  });
+
+  it('answers 405 to a known path with a method it does not take', () => {
+    const notAllowed = { status: 405, body: { error: 'Method not allowed' } };
+    expect(call('DELETE', '/contacts')).toEqual(notAllowed);
+    expect(call('PUT', '/contacts/0123456789abcdef0123456789abcdef', {})).toEqual(notAllowed);
+    expect(call('POST', '/contacts/phone/33612345678', {})).toEqual(notAllowed);
   });
 
   it('updates: tags replace, custom fields merge, checkbox values come back JSON-encoded, unassign', () => {
@@ -115,13 +123,13 @@ describe('callbell emulator', () => {
     const path = `/contacts/${contact.uuid}`;
     const updated = call('PATCH', path, {
       tags: ['vip'],
-      custom_fields: { Company: ['A', 'B'] },
+      custom_fields: { Features: ['Dark Mode', 'Analytics'] },
       identifier: '33700000000',
     });
     expect(updated.body.contact[0]).toMatchObject({
       phoneNumber: '33612345678',
       tags: ['vip'],
-      customFields: { City: 'Lyon', Company: '["A", "B"]' },
+      customFields: { City: 'Lyon', Features: '["Dark Mode", "Analytics"]' },
       assignedUser: 'agent@example.com',
     });
     expect(call('PATCH', path, { unassign_user: true }).body.contact[0].assignedUser).toBeNull();

@@ -156,7 +156,7 @@ describe('callbell mappers', () => {
         {
           "createdAt": "2026-01-05T10:00:00Z",
           "customFields": {
-            "Interests": "["A", "B"]",
+            "Interests": "["A","B"]",
             "Score": "42",
             "company": "Acme",
           },

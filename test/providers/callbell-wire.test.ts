@@ -29,10 +29,18 @@ const callbell = () =>
     reqheaders: { authorization: `Bearer ${TOKEN}`, accept: /application\/json/ },
   });
 
+/** The one read of the account's field types, before the first write with custom fields. */
+const fieldTypes = (query: Record<string, string> = {}) =>
+  callbell()
+    .get('/v1/contacts')
+    .query({ page: '1', source: 'whatsapp', include_field_types: 'true', ...query })
+    .reply(200, fixture('list.field-types'));
+
 useStrictNock();
 
 describe('callbell create', () => {
   it('posts a WhatsApp contact with the digits as identifier and custom fields by name', async () => {
+    fieldTypes();
     callbell()
       .post('/v1/contacts', {
         identifier: '33612345678',
@@ -136,7 +144,7 @@ describe('callbell get and findByPhone', () => {
       phone: PHONE,
       tags: ['lead', 'vip'],
       assignedUser: 'agent@example.com',
-      customFields: { company: 'Acme', City: 'Lyon', Interests: '["A", "B"]' },
+      customFields: { company: 'Acme', City: 'Lyon', Interests: '["A","B"]' },
     });
     expect(contact?.customFields).not.toHaveProperty('Website');
     expect(contact?.url).toBeUndefined();
@@ -194,6 +202,7 @@ describe('callbell get and findByPhone', () => {
 
 describe('callbell update and delete', () => {
   it('patches name, tags, custom fields and the assignee', async () => {
+    fieldTypes();
     callbell()
       .patch(`/v1/contacts/${UUID}`, {
         name: 'Jeanne-Marie Martin',
@@ -238,6 +247,7 @@ describe('callbell update and delete', () => {
   it('completes a one-part name patch with the other part the contact holds', async () => {
     const held = fixture('get.unwrapped') as { contact: { customFields: Record<string, string> } };
     held.contact.customFields['Last name'] = 'Martin';
+    fieldTypes();
     callbell()
       .get(`/v1/contacts/${UUID}`)
       .reply(200, held)
@@ -298,15 +308,21 @@ describe('callbell list', () => {
   };
 
   it('reads the documented page without meta and stops on a page shorter than 20', async () => {
-    callbell().get('/v1/contacts').query({ page: '1' }).reply(200, fixture('list.documented'));
+    callbell()
+      .get('/v1/contacts')
+      .query({ page: '1', source: 'whatsapp' })
+      .reply(200, fixture('list.documented'));
     expect(await ids()).toHaveLength(2);
   });
 
   it('follows meta.next with after= until Callbell gives no next', async () => {
-    callbell().get('/v1/contacts').query({ page: '1' }).reply(200, fixture('list.meta'));
     callbell()
       .get('/v1/contacts')
-      .query({ after: 'eyJwYWdlIjoyfQ' })
+      .query({ page: '1', source: 'whatsapp' })
+      .reply(200, fixture('list.meta'));
+    callbell()
+      .get('/v1/contacts')
+      .query({ after: 'eyJwYWdlIjoyfQ', source: 'whatsapp' })
       .reply(200, fixture('list.meta-last'));
     expect(await ids()).toHaveLength(23);
   });
@@ -315,26 +331,29 @@ describe('callbell list', () => {
     const { next: _none, ...meta } = fixture('list.meta').meta as Record<string, unknown>;
     callbell()
       .get('/v1/contacts')
-      .query({ page: '1' })
+      .query({ page: '1', source: 'whatsapp' })
       .reply(200, { ...fixture('list.meta'), meta });
     callbell()
       .get('/v1/contacts')
-      .query({ page: '2' })
+      .query({ page: '2', source: 'whatsapp' })
       .reply(200, { ...fixture('list.meta'), meta: { page: 2, pages: 2 } });
     expect(await ids()).toHaveLength(40);
   });
 
   it('stops on an empty page', async () => {
     const full = { contacts: fixture('list.meta').contacts };
-    callbell().get('/v1/contacts').query({ page: '1' }).reply(200, full);
-    callbell().get('/v1/contacts').query({ page: '2' }).reply(200, fixture('list.empty'));
+    callbell().get('/v1/contacts').query({ page: '1', source: 'whatsapp' }).reply(200, full);
+    callbell()
+      .get('/v1/contacts')
+      .query({ page: '2', source: 'whatsapp' })
+      .reply(200, fixture('list.empty'));
     expect(await ids()).toHaveLength(20);
   });
 
   it('rejects a repeated cursor instead of looping forever', async () => {
     const looping = { ...fixture('list.meta'), meta: { page: 1, pages: 9, next: 'same' } };
-    callbell().get('/v1/contacts').query({ page: '1' }).reply(200, looping);
-    callbell().get('/v1/contacts').query({ after: 'same' }).reply(200, looping);
+    callbell().get('/v1/contacts').query({ page: '1', source: 'whatsapp' }).reply(200, looping);
+    callbell().get('/v1/contacts').query({ after: 'same', source: 'whatsapp' }).reply(200, looping);
     await expect(ids()).rejects.toMatchObject({ code: 'invalid_response', operation: 'list' });
   });
 
@@ -342,10 +361,50 @@ describe('callbell list', () => {
     ['list.pagination-limit', 'Pagination limit exceeded'],
     ['list.invalid-cursor', 'Invalid pagination cursor'],
   ])('turns the 400 %s into invalid_input', async (name, message) => {
-    callbell().get('/v1/contacts').query({ page: '1' }).reply(400, fixture(name));
+    callbell()
+      .get('/v1/contacts')
+      .query({ page: '1', source: 'whatsapp' })
+      .reply(400, fixture(name));
     const error = await ids().catch((caught) => caught);
     expect(error).toMatchObject({ code: 'invalid_input', status: 400 });
     expect(error.message).toContain(message);
+  });
+
+  it('asks for the configured channel and skips contacts the answer puts on another one', async () => {
+    const page = fixture('list.documented');
+    const [first, second] = page.contacts as Record<string, unknown>[];
+    const channel = (uuid: string, main: boolean) => ({
+      uuid,
+      title: 'WA',
+      type: 'whatsapp',
+      main,
+    });
+    callbell()
+      .get('/v1/contacts')
+      .query({ page: '1', source: 'whatsapp', channel_uuid: CHANNEL })
+      .reply(200, {
+        contacts: [
+          { ...first, channel: channel(CHANNEL, false) },
+          { ...second, channel: channel('0'.repeat(32), true) },
+        ],
+      });
+    expect(await ids({ channelUuid: CHANNEL })).toEqual([first?.uuid]);
+  });
+
+  it('keeps the main channel without a configured one, and skips a source other than whatsapp', async () => {
+    const page = fixture('list.documented');
+    const [first, second] = page.contacts as Record<string, unknown>[];
+    callbell()
+      .get('/v1/contacts')
+      .query({ page: '1', source: 'whatsapp' })
+      .reply(200, {
+        contacts: [
+          { ...first, channel: { uuid: CHANNEL, main: false } },
+          { ...second, source: 'telegram' },
+          { ...second, uuid: 'f'.repeat(32), channel: { uuid: '0'.repeat(32), main: true } },
+        ],
+      });
+    expect(await ids()).toEqual(['f'.repeat(32)]);
   });
 
   it('skips contacts without a phone number', async () => {
@@ -353,7 +412,7 @@ describe('callbell list', () => {
     const [first, second] = page.contacts as Record<string, unknown>[];
     callbell()
       .get('/v1/contacts')
-      .query({ page: '1' })
+      .query({ page: '1', source: 'whatsapp' })
       .reply(200, { contacts: [first, { ...second, phoneNumber: null, source: 'telegram' }] });
     expect(await ids()).toEqual([first?.uuid]);
   });
