@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type CallbellFieldType,
   canonicalText,
   toFieldValue,
   toTypedFields,
@@ -68,7 +69,7 @@ describe('callbell field types', () => {
   });
 
   it('names every value that cannot be converted, by its input path', () => {
-    const types = new Map([
+    const types = new Map<string, CallbellFieldType>([
       ['Seats', { type: 'number' }],
       ['Features', checkbox],
     ]);
