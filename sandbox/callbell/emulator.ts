@@ -229,10 +229,12 @@ export function createCallbellEmulator(options: CallbellEmulatorOptions = {}): P
     provider: 'callbell',
     basePath: '/v1',
     handle(request) {
+      const segments = pathSegments(request.path);
+      // Routing comes before authentication, as in the vendor's framework: an unknown route is 404.
+      if (!segments || segments[0] !== 'contacts' || segments.length > 3) return NOT_FOUND;
       // Our guess at Callbell's answer to a missing or wrong key (its error bodies are undocumented).
       if (request.headers.authorization !== `Bearer ${token}`) return failure(401, 'Unauthorized');
-      const segments = pathSegments(request.path);
-      return segments ? route(request, segments) : NOT_FOUND;
+      return route(request, segments);
     },
     contacts(): EmulatedContact[] {
       return [...records.values()].map((held) => ({

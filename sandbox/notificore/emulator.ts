@@ -76,6 +76,10 @@ const DEFAULT_FIELDS: EmulatedField[] = [
   { id: 25971, name: 'Email', type: 'text' },
 ];
 
+/** Every path the emulated API serves (a method it does not take there is 405). */
+const KNOWN_PATH =
+  /^\/api\/(auth\/(login|refresh)|contacts(\/fields(\/[^/]+)?|\/[^/]+)?|groups(\/[^/]+)?)$/;
+
 const UNAUTHENTICATED: EmulatorResponse = { status: 401, body: { message: 'Unauthenticated.' } };
 
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -192,6 +196,8 @@ export function createNotificoreEmulator(
 
   function handle(request: EmulatorRequest): EmulatorResponse {
     const { method, path } = request;
+    // Routing comes before authentication, as in the vendor's framework: an unknown route is 404.
+    if (!KNOWN_PATH.test(path)) return notFound();
     if (path === '/api/auth/login') return method === 'POST' ? login(request) : notAllowed();
     if (!authorized(request)) return UNAUTHENTICATED;
     const stopped = stopList.handle(request);
