@@ -231,7 +231,7 @@ export function createCallbellEmulator(options: CallbellEmulatorOptions = {}): P
     handle(request) {
       const segments = pathSegments(request.path);
       // Routing comes before authentication, as in the vendor's framework: an unknown route is 404.
-      if (!segments || segments[0] !== 'contacts' || segments.length > 3) return NOT_FOUND;
+      if (segments?.[0] !== 'contacts' || segments.length > 3) return NOT_FOUND;
       // Our guess at Callbell's answer to a missing or wrong key (its error bodies are undocumented).
       if (request.headers.authorization !== `Bearer ${token}`) return failure(401, 'Unauthorized');
       return route(request, segments);
