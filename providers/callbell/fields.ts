@@ -42,6 +42,11 @@ export function typesOf(metadata: unknown): Map<string, CallbellFieldType> {
 export function createFieldTypeCache(load: () => Promise<FieldTypes>) {
   let types: FieldTypes | undefined;
   let loading: Promise<FieldTypes> | undefined;
+  // Callers that share a signal (a whole pushMany run) share one abort listener on it, not one each.
+  const waits = new WeakMap<
+    AbortSignal,
+    { loading: Promise<FieldTypes>; wait: Promise<FieldTypes> }
+  >();
   return {
     /** The types if already read, for the checks that run without I/O. */
     known: (): FieldTypes | undefined => types,
@@ -55,7 +60,12 @@ export function createFieldTypeCache(load: () => Promise<FieldTypes>) {
         .finally(() => {
           loading = undefined;
         });
-      return untilAborted(loading, signal);
+      if (!signal) return loading;
+      const shared = waits.get(signal);
+      if (shared?.loading === loading) return shared.wait;
+      const wait = untilAborted(loading, signal);
+      waits.set(signal, { loading, wait });
+      return wait;
     },
   };
 }
@@ -94,8 +104,10 @@ export function toFieldValue(
     case 'checkbox': {
       const items = checkboxItems(text);
       if (!items) return { problem: 'expected a JSON list of options, e.g. ["A","B"]' };
-      const unknown = options ? items.find((item) => !options.includes(item)) : undefined;
-      if (unknown !== undefined) return { problem: `"${unknown}" is not one of its options` };
+      // The value is not quoted back: a custom field may hold personal data.
+      if (options && items.some((item) => !options.includes(item))) {
+        return { problem: `every element must be one of its options (${options.join(', ')})` };
+      }
       return { value: items };
     }
     case 'number':

@@ -1,7 +1,9 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import {
   type CallbellFieldType,
   canonicalText,
+  createFieldTypeCache,
   toFieldValue,
   toTypedFields,
   typesOf,
@@ -53,6 +55,8 @@ describe('callbell field types', () => {
     expect(toFieldValue('Analytics', checkbox)).toEqual({ value: ['Analytics'] });
     expect(toFieldValue('', checkbox)).toEqual({ value: [] });
     expect(toFieldValue('["Telepathy"]', checkbox)).toEqual({ problem: expect.any(String) });
+    // A refused value is never quoted back (a custom field may hold a phone number).
+    expect(JSON.stringify(toFieldValue('+33612345678', checkbox))).not.toContain('33612345678');
     expect(toFieldValue('[1, 2]', checkbox)).toEqual({ problem: expect.any(String) });
     expect(toFieldValue('[oops', checkbox)).toEqual({ problem: expect.any(String) });
   });
@@ -85,7 +89,7 @@ describe('callbell field types', () => {
         code: 'invalid_input',
         issues: [
           { path: 'customFields.seats', message: expect.stringContaining('Seats') },
-          { path: 'customFields.Features', message: expect.stringContaining('Telepathy') },
+          { path: 'customFields.Features', message: expect.stringContaining('Analytics') },
         ],
       }),
     );
@@ -95,5 +99,42 @@ describe('callbell field types', () => {
     expect(canonicalText('["A", "B"]')).toBe('["A","B"]');
     expect(canonicalText('[not json')).toBe('[not json');
     expect(canonicalText('plain')).toBe('plain');
+  });
+});
+
+describe('callbell field type cache', () => {
+  it('reads once for concurrent callers, who share one abort listener per signal', async () => {
+    let release: (types: Map<string, CallbellFieldType>) => void = () => {};
+    let loads = 0;
+    const cache = createFieldTypeCache(() => {
+      loads += 1;
+      return new Promise((resolve) => {
+        release = resolve;
+      });
+    });
+    const controller = new AbortController();
+    const waiting = Array.from({ length: 20 }, () => cache.get(controller.signal));
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    release(new Map([['Seats', { type: 'number' }]]));
+    for (const types of await Promise.all(waiting)) expect(types.get('Seats')?.type).toBe('number');
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    expect(loads).toBe(1);
+    expect(cache.known()?.size).toBe(1);
+  });
+
+  it('does not keep a failed read, and a caller stops waiting when its signal fires', async () => {
+    let attempt = 0;
+    const cache = createFieldTypeCache(async () => {
+      attempt += 1;
+      if (attempt === 1) throw new Error('503');
+      return new Map();
+    });
+    await expect(cache.get()).rejects.toThrow('503');
+    await expect(cache.get()).resolves.toEqual(new Map());
+    const stalled = createFieldTypeCache(() => new Promise(() => {}));
+    const controller = new AbortController();
+    const waiting = stalled.get(controller.signal);
+    controller.abort();
+    await expect(waiting).rejects.toMatchObject({ code: 'aborted' });
   });
 });
