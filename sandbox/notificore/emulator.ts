@@ -78,7 +78,7 @@ const DEFAULT_FIELDS: EmulatedField[] = [
 
 /** Every path the emulated API serves (a method it does not take there is 405). */
 const KNOWN_PATH =
-  /^\/api\/(auth\/(login|refresh)|contacts(\/fields(\/[^/]+)?|\/[^/]+)?|groups(\/[^/]+)?)$/;
+  /^\/api\/(auth\/(login|refresh)|contacts(\/fields(\/[^/]+)?|\/[^/]+)?|groups(\/[^/]+)?|stoplist(\/(search|attach|detach))?)$/;
 
 const UNAUTHENTICATED: EmulatorResponse = { status: 401, body: { message: 'Unauthenticated.' } };
 
