@@ -18,7 +18,7 @@ export interface RedisRateLimiterOptions {
   connection: QueueConnection | Redis;
   /**
    * Names the limit: every limiter with the same key, in any process, shares it (one per vendor
-   * account). Required. The limiter uses `<key>` and `<key>:paused`.
+   * account). Required. The limiter uses `<key>`, `<key>:paused` and `<key>:clock`.
    */
   key: string;
   /**
@@ -50,36 +50,61 @@ type LimiterClient = Redis & {
   contactSyncReserve(
     zset: string,
     pause: string,
+    clock: string,
     limit: number,
     windowMs: number,
     member: string,
-    confirming: 0 | 1,
+    mode: 0 | 1 | 2,
+    aheadMs: number,
   ): Promise<number>;
-  contactSyncPause(pause: string, forMs: number): Promise<number>;
+  contactSyncPause(pause: string, clock: string, forMs: number): Promise<number>;
 };
 
 /*
  * Reserves the earliest start that keeps every window of `windowMs` at `limit` starts or fewer,
  * in one atomic step on the Redis clock (one clock for every process). Starts are reserved in
  * order, so the only constraint on a new one is the start `limit` places before it. A caller
- * sleeps until its reserved start and goes: one round trip per request, no polling. After a
- * sleep it confirms (mode 1): a pause set meanwhile moves its reservation past the pause.
+ * sleeps until its reserved start and goes: one round trip per request, no polling.
+ *
+ * Modes (ARGV[4]): 0 reserves; 1 confirms after a sleep (a pause set meanwhile moves the
+ * reservation past it); 2 moves a reservation the caller could not keep (it woke up too late)
+ * to a new place at least ARGV[5] ms from now.
+ *
+ * The clock is Redis's TIME plus an offset kept in KEYS[3] that never lets it go back (a
+ * failover to a Redis whose clock is behind would otherwise hold every caller that long). When
+ * KEYS[3] is missing, the limiter's state is new or was lost (Redis restarted without
+ * persistence): requests may have started in the last window that it no longer sees, so the
+ * first start is one window away. Waiting, never bursting.
  */
 const RESERVE = `
-local zset, pauseKey = KEYS[1], KEYS[2]
+local zset, pauseKey, clockKey = KEYS[1], KEYS[2], KEYS[3]
 local limit, windowMs, member = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+local mode, ahead = ARGV[4], tonumber(ARGV[5] or '0')
 local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local raw = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local state = redis.call('HMGET', clockKey, 'last', 'offset')
+local fresh = state[1] == false
+local last, offset = tonumber(state[1] or '0'), tonumber(state[2] or '0')
+local now = raw + offset
+if now < last then
+  offset = offset + (last - now)
+  now = last
+end
+redis.call('HSET', clockKey, 'last', now, 'offset', offset)
+redis.call('PEXPIRE', clockKey, 3600000)
 local pausedUntil = tonumber(redis.call('GET', pauseKey) or '0')
-if ARGV[4] == '1' then
+if mode == '1' then
   if pausedUntil <= now then return 0 end
   redis.call('ZREM', zset, member)
+elseif mode == '2' then
+  redis.call('ZREM', zset, member)
 end
-local start = math.max(now, pausedUntil)
+local start = math.max(now + ahead, pausedUntil)
+if fresh and limit > 0 then start = math.max(start, now + windowMs) end
 if limit > 0 then
   redis.call('ZREMRANGEBYSCORE', zset, '-inf', now - windowMs)
-  local last = redis.call('ZRANGE', zset, -1, -1, 'WITHSCORES')
-  if last[2] then start = math.max(start, tonumber(last[2])) end
+  local lastStart = redis.call('ZRANGE', zset, -1, -1, 'WITHSCORES')
+  if lastStart[2] then start = math.max(start, tonumber(lastStart[2])) end
   if redis.call('ZCARD', zset) >= limit then
     local nth = redis.call('ZRANGE', zset, -limit, -limit, 'WITHSCORES')
     start = math.max(start, tonumber(nth[2]) + windowMs)
@@ -90,10 +115,14 @@ end
 return start - now
 `;
 
-/** Holds every limiter of the key until now + ARGV[1] ms (never shortens a longer pause). */
+/**
+ * Holds every limiter of the key until now + ARGV[1] ms (never shortens a longer pause), on the
+ * limiter's clock (KEYS[2]: Redis TIME plus its offset).
+ */
 const PAUSE = `
 local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local offset = tonumber(redis.call('HGET', KEYS[2], 'offset') or '0')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000) + offset
 local untilMs = now + tonumber(ARGV[1])
 if untilMs > tonumber(redis.call('GET', KEYS[1]) or '0') then
   redis.call('SET', KEYS[1], untilMs, 'PX', math.max(1, untilMs - now))
@@ -102,6 +131,8 @@ return untilMs
 `;
 
 let instances = 0;
+/** Most times one request is placed again for being late, before it goes anyway. */
+const MAX_MOVES = 5;
 
 /**
  * A rate limit shared by every process that uses the same Redis key: at most `requestsPerSecond`
@@ -121,6 +152,7 @@ export function openRateLimiter(
   const limit = requestsPerSecond ? Math.max(1, Math.floor(requestsPerSecond)) : 0;
   const windowMs = requestsPerSecond ? Math.ceil((limit * 1000) / requestsPerSecond) + marginMs : 0;
   const pauseKey = `${key}:paused`;
+  const clockKey = `${key}:clock`;
   const owned = !isClient(connection);
   const instance = `${process.pid}.${++instances}.${Math.random().toString(36).slice(2, 8)}`;
   let reservations = 0;
@@ -152,25 +184,47 @@ export function openRateLimiter(
       if (localPauseUntil > Date.now()) await sleep(localPauseUntil - Date.now(), signal);
       const connected = await redis();
       const member = `${instance}.${++reservations}`;
-      let confirming: 0 | 1 = 0;
-      for (;;) {
-        const wait = await connected.contactSyncReserve(
+      let mode: 0 | 1 | 2 = 0;
+      let aheadMs = 0;
+      // Local, monotonic: when the reservation was asked for, and how long to wait from then.
+      let asked = performance.now();
+      let wait = 0;
+      for (let moves = 0; ; ) {
+        const calledAt = performance.now();
+        const answer = await connected.contactSyncReserve(
           key,
           pauseKey,
+          clockKey,
           limit,
           windowMs,
           member,
-          confirming,
+          mode,
+          aheadMs,
         );
-        if (wait <= 0) return;
-        try {
-          await sleep(wait, signal);
-        } catch (error) {
-          // Give the place back: removing a start only loosens the windows around it.
-          connected.zrem(key, member).catch(() => undefined);
-          throw error;
+        if (mode !== 1 || answer > 0) {
+          // A new place: Redis placed it `answer` ms after a moment no earlier than `calledAt`.
+          asked = calledAt;
+          wait = answer;
         }
-        confirming = 1;
+        if (answer > 0) {
+          try {
+            await sleep(answer, signal);
+          } catch (error) {
+            // Give the place back: removing a start only loosens the windows around it.
+            connected.zrem(key, member).catch(() => undefined);
+            throw error;
+          }
+          mode = 1;
+          continue;
+        }
+        // The vendor counts arrivals: a start later than its place by more than the margin could
+        // share a vendor second with the starts placed after it. Such a start is placed again,
+        // as far ahead as this process has just proved to lag, instead of going out late.
+        const late = performance.now() - (asked + Math.max(0, wait));
+        if (limit === 0 || late <= marginMs || moves >= MAX_MOVES) return;
+        moves += 1;
+        mode = 2;
+        aheadMs = Math.ceil(late);
       }
     },
     pauseUntil(until) {
@@ -179,7 +233,7 @@ export function openRateLimiter(
       if (forMs <= 0) return;
       // The interface is synchronous; a lost pause only costs the other processes a 429 each.
       redis()
-        .then((connected) => connected.contactSyncPause(pauseKey, forMs))
+        .then((connected) => connected.contactSyncPause(pauseKey, clockKey, forMs))
         .catch(() => undefined);
     },
     async close() {
@@ -194,10 +248,10 @@ export function openRateLimiter(
 function defineCommands(client: Redis): LimiterClient {
   const candidate = client as Partial<LimiterClient> & Redis;
   if (typeof candidate.contactSyncReserve !== 'function') {
-    client.defineCommand('contactSyncReserve', { numberOfKeys: 2, lua: RESERVE });
+    client.defineCommand('contactSyncReserve', { numberOfKeys: 3, lua: RESERVE });
   }
   if (typeof candidate.contactSyncPause !== 'function') {
-    client.defineCommand('contactSyncPause', { numberOfKeys: 1, lua: PAUSE });
+    client.defineCommand('contactSyncPause', { numberOfKeys: 2, lua: PAUSE });
   }
   return client as LimiterClient;
 }
