@@ -229,7 +229,7 @@ describe('redisRateLimiter under failures', () => {
       const offset = Number(await client.hget(`${key}:clock`, 'offset'));
       expect(offset).toBeGreaterThanOrEqual(2900);
       // The new start was placed at the limiter's own "now", not 3 s after it.
-      const members = await client.zrange(key, 0, -1, 'WITHSCORES');
+      const members = await client.zrange(key, '0', '-1', 'WITHSCORES');
       const last = Number(members.at(-1));
       const now = Number(await client.hget(`${key}:clock`, 'last'));
       expect(last - now).toBeLessThanOrEqual(100);
