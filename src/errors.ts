@@ -30,6 +30,8 @@ export interface ContactSyncErrorOptions {
   retryable?: boolean;
   retryAfterMs?: number;
   existingId?: string;
+  /** On `conflict`: the link key that already holds the phone, when a link store knows it. */
+  existingKey?: string;
   issues?: ValidationIssue[];
   /** `METHOD /path` with ids elided, shown in the message. */
   route?: string;
@@ -46,53 +48,103 @@ const RETRYABLE_CODES: ReadonlySet<ContactSyncErrorCode> = new Set([
 ]);
 
 const BRAND = Symbol.for('contact-sync.error');
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/** The optional fields, in the order `inspect` and `toJSON` show them. */
+const FIELDS = [
+  'provider',
+  'operation',
+  'status',
+  'providerCode',
+  'retryable',
+  'retryAfterMs',
+  'existingId',
+  'existingKey',
+  'issues',
+] as const;
 
 /** The one error class of contact-sync. Safe to log and to serialise: it holds no secret. */
 export class ContactSyncError extends Error {
-  override readonly name = 'ContactSyncError';
-  readonly code: ContactSyncErrorCode;
-  readonly provider?: string;
-  readonly operation?: string;
-  readonly status?: number;
-  readonly providerCode?: string | number;
-  readonly retryable: boolean;
-  readonly retryAfterMs?: number;
-  readonly existingId?: string;
-  readonly issues?: ValidationIssue[];
+  // `declare` keeps unset fields off the object, so `console.log(error)` shows only what is set.
+  declare readonly name: 'ContactSyncError';
+  declare readonly code: ContactSyncErrorCode;
+  declare readonly provider?: string;
+  declare readonly operation?: string;
+  declare readonly status?: number;
+  declare readonly providerCode?: string | number;
+  declare readonly retryable: boolean;
+  declare readonly retryAfterMs?: number;
+  /** On `conflict`: the vendor's id of the contact that already holds the phone, when known. */
+  declare readonly existingId?: string;
+  /** On `conflict`: the link key that already holds the phone, when a link store knows it. */
+  declare readonly existingKey?: string;
+  declare readonly issues?: ValidationIssue[];
 
   constructor(options: ContactSyncErrorOptions) {
-    super(options.message ?? formatMessage(options), { cause: options.cause });
+    // An own `cause: undefined` would print too; pass the option only when there is a cause.
+    super(
+      options.message ?? formatMessage(options),
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     Object.defineProperty(this, BRAND, { value: true });
-    this.code = options.code;
-    this.provider = options.provider;
-    this.operation = options.operation;
-    this.status = options.status;
-    this.providerCode = options.providerCode;
-    this.retryable =
-      options.retryable ??
-      (RETRYABLE_CODES.has(options.code) ||
-        (options.code === 'provider_error' && (options.status ?? 0) >= 500));
-    this.retryAfterMs = options.retryAfterMs;
-    this.existingId = options.existingId;
-    this.issues = options.issues;
+    const fields: Record<string, unknown> = {
+      code: options.code,
+      ...definedFields(options),
+      retryable:
+        options.retryable ??
+        (RETRYABLE_CODES.has(options.code) ||
+          (options.code === 'provider_error' && (options.status ?? 0) >= 500)),
+    };
+    Object.assign(this, fields);
   }
 
-  /** What `JSON.stringify(error)` shows: every field but `cause`. */
-  toJSON(): Record<string, unknown> {
-    return {
-      name: this.name,
-      code: this.code,
-      message: this.message,
-      provider: this.provider,
-      operation: this.operation,
-      status: this.status,
-      providerCode: this.providerCode,
-      retryable: this.retryable,
-      retryAfterMs: this.retryAfterMs,
-      existingId: this.existingId,
-      issues: this.issues,
-    };
+  /** `instanceof ContactSyncError` holds for an error from another copy of the library too. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isContactSyncError(value);
   }
+
+  /** What `JSON.stringify(error)` shows: every field that is set, but not `cause`. */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, code: this.code, message: this.message, ...definedFields(this) };
+  }
+
+  /**
+   * What `console.log(error)` and `util.inspect(error)` show: the stack, then only the fields that
+   * are set, and the cause as its name and message (its own fields could hold a request).
+   */
+  [INSPECT](
+    depth: number,
+    options: { stylize?: unknown },
+    inspect: (value: unknown, options?: unknown) => string,
+  ): string {
+    const fields: Record<string, unknown> = { code: this.code, ...definedFields(this) };
+    const cause = (this as { cause?: unknown }).cause;
+    if (cause !== undefined) fields.cause = causeLine(cause);
+    const head = this.stack ?? `${this.name}: ${this.message}`;
+    if (depth < 0) return `[${this.name}: ${this.code}]`;
+    return `${head} ${inspect(fields, { ...options, depth: 2 })}`;
+  }
+}
+
+// On the prototype, as Error.prototype.name is, so inspect does not list it as a field.
+Object.defineProperty(ContactSyncError.prototype, 'name', {
+  value: 'ContactSyncError',
+  configurable: true,
+  writable: true,
+});
+
+function definedFields(source: object): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const field of FIELDS) {
+    const value = (source as Record<string, unknown>)[field];
+    if (value !== undefined) fields[field] = value;
+  }
+  return fields;
+}
+
+function causeLine(cause: unknown): string {
+  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
+  return typeof cause;
 }
 
 /** True for a `ContactSyncError`, even one from another copy of the library. */
@@ -100,8 +152,93 @@ export function isContactSyncError(value: unknown): value is ContactSyncError {
   return (
     typeof value === 'object' &&
     value !== null &&
-    (value instanceof ContactSyncError || (value as Record<symbol, unknown>)[BRAND] === true)
+    (Object.prototype.isPrototypeOf.call(ContactSyncError.prototype, value) ||
+      (value as Record<symbol, unknown>)[BRAND] === true)
   );
+}
+
+/** A `ContactSyncError` narrowed to one code. */
+export type ContactSyncErrorOf<Code extends ContactSyncErrorCode> = ContactSyncError & {
+  readonly code: Code;
+};
+
+/** `conflict`: the vendor already holds the phone; who holds it, when known. */
+export type ConflictError = ContactSyncErrorOf<'conflict'> & {
+  /** The vendor's id of the contact that holds the phone, or `undefined` when not known. */
+  readonly existingId: string | undefined;
+  /** The link key that holds the phone, or `undefined` when no link store knows it. */
+  readonly existingKey: string | undefined;
+};
+
+/** `invalid_input` / `invalid_config`: one `{ path, message }` per offending field. */
+export type InvalidInputError = ContactSyncErrorOf<'invalid_input'> & {
+  readonly issues: ValidationIssue[];
+};
+export type InvalidConfigError = ContactSyncErrorOf<'invalid_config'> & {
+  readonly issues: ValidationIssue[];
+};
+
+/** `rate_limited`: when the vendor said to come back, if it did. */
+export type RateLimitedError = ContactSyncErrorOf<'rate_limited'> & {
+  readonly retryAfterMs: number | undefined;
+};
+
+/** `provider_error`: the HTTP status, when there was an answer. */
+export type ProviderError = ContactSyncErrorOf<'provider_error'> & {
+  readonly status: number | undefined;
+};
+
+function hasCode<Code extends ContactSyncErrorCode>(value: unknown, code: Code): boolean {
+  return isContactSyncError(value) && value.code === code;
+}
+
+/** True for a `conflict`; `existingId` and `existingKey` are then `string | undefined`. */
+export function isConflict(error: unknown): error is ConflictError {
+  return hasCode(error, 'conflict');
+}
+/** True for `invalid_input`; `issues` is then always an array. */
+export function isInvalidInput(error: unknown): error is InvalidInputError {
+  return hasCode(error, 'invalid_input');
+}
+/** True for `invalid_config`; `issues` is then always an array. */
+export function isInvalidConfig(error: unknown): error is InvalidConfigError {
+  return hasCode(error, 'invalid_config');
+}
+/** True for `unauthorized`: the key or token is refused. */
+export function isUnauthorized(error: unknown): error is ContactSyncErrorOf<'unauthorized'> {
+  return hasCode(error, 'unauthorized');
+}
+/** True for `not_found`: `update` / `delete` of an id the vendor does not have. */
+export function isNotFound(error: unknown): error is ContactSyncErrorOf<'not_found'> {
+  return hasCode(error, 'not_found');
+}
+/** True for `rate_limited`; `retryAfterMs` is then `number | undefined`. */
+export function isRateLimited(error: unknown): error is RateLimitedError {
+  return hasCode(error, 'rate_limited');
+}
+/** True for `unsupported`: the vendor cannot do this (see `capabilities`). */
+export function isUnsupported(error: unknown): error is ContactSyncErrorOf<'unsupported'> {
+  return hasCode(error, 'unsupported');
+}
+/** True for `invalid_response`: the vendor answered something the adapter cannot read. */
+export function isInvalidResponse(error: unknown): error is ContactSyncErrorOf<'invalid_response'> {
+  return hasCode(error, 'invalid_response');
+}
+/** True for `provider_error`; `status` is then `number | undefined`. */
+export function isProviderError(error: unknown): error is ProviderError {
+  return hasCode(error, 'provider_error');
+}
+/** True for `network`: the connection failed or was dropped. */
+export function isNetworkError(error: unknown): error is ContactSyncErrorOf<'network'> {
+  return hasCode(error, 'network');
+}
+/** True for `timeout`: an attempt took longer than `timeout`, or the vendor answered 408. */
+export function isTimeout(error: unknown): error is ContactSyncErrorOf<'timeout'> {
+  return hasCode(error, 'timeout');
+}
+/** True for `aborted`: the caller's `AbortSignal` fired. */
+export function isAborted(error: unknown): error is ContactSyncErrorOf<'aborted'> {
+  return hasCode(error, 'aborted');
 }
 
 function formatMessage(options: ContactSyncErrorOptions): string {

@@ -15,10 +15,28 @@ export type {
   UpsertResult,
 } from './contact-store.js';
 export {
+  type ConflictError,
   ContactSyncError,
   type ContactSyncErrorCode,
+  type ContactSyncErrorOf,
   type ContactSyncErrorOptions,
+  type InvalidConfigError,
+  type InvalidInputError,
+  isAborted,
+  isConflict,
   isContactSyncError,
+  isInvalidConfig,
+  isInvalidInput,
+  isInvalidResponse,
+  isNetworkError,
+  isNotFound,
+  isProviderError,
+  isRateLimited,
+  isTimeout,
+  isUnauthorized,
+  isUnsupported,
+  type ProviderError,
+  type RateLimitedError,
   type ValidationIssue,
 } from './errors.js';
 export type {
