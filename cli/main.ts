@@ -1,5 +1,7 @@
-import { parseArgs } from 'node:util';
+import { existsSync, readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isContactSyncError } from '../src/errors.js';
+import { coloursFor } from './colour.js';
 import { ConfigError, loadConfig } from './config.js';
 import { demoCommand } from './demo.js';
 import { InputFileError, type ReadOptions } from './input.js';
@@ -8,7 +10,10 @@ import { failedCommand, queuePushCommand, workerCommand } from './queue-commands
 import { sandboxCommand } from './sandbox.js';
 import { OutputFileError } from './writers.js';
 
-const USAGE = `Usage:
+const NAME = 'contact-sync';
+const DEFAULT_CONFIG = 'contact-sync.config.json';
+
+const SYNOPSIS = `Usage:
   contact-sync push <file.csv|.json|.ndjson> [--config contact-sync.config.json] [--only a,b]
                     [--dry-run] [--concurrency N] [--links PATH] [--report PATH] [--rejects PATH]
                     [--encoding utf8|latin1] [--delimiter ,|;|tab]
@@ -19,7 +24,20 @@ const USAGE = `Usage:
   contact-sync sandbox [--port N] [--fault-rate R] [--seed N] [--latency MS]
   contact-sync demo
 
+Run 'contact-sync <command> --help' for a command's options.
 Exit status: 0 every row synced, 1 some rows failed, 2 usage, config or input-file error (nothing sent).
+`;
+
+/** What a first run without a config file is shown: the smallest config that works. */
+export const CONFIG_HINT = `Create it, for example:
+  {
+    "defaultCountry": "FR",
+    "stores": [{ "provider": "callbell", "apiToken": "\${CALLBELL_API_TOKEN}" }]
+  }
+Secrets come from the environment through \${NAME} placeholders (here CALLBELL_API_TOKEN).
+To try without an account, 'contact-sync sandbox > ${DEFAULT_CONFIG}' writes a config for
+the local sandbox (leave it running), or run 'contact-sync demo'.
+Use --config PATH for a file elsewhere.
 `;
 
 export interface CliIo {
@@ -30,179 +48,260 @@ export interface CliIo {
   signal?: AbortSignal;
 }
 
+/** A config error on a file that does not exist: shown with CONFIG_HINT. */
+class MissingConfigError extends ConfigError {}
+
 /** Runs one command; resolves its exit status. Never throws. */
 export async function runCli(io: CliIo): Promise<number> {
-  const [command, ...rest] = io.argv;
+  const red = coloursFor(io.err, io.env).red;
+  const fail = (message: string) => io.err.write(`${red(`${NAME}:`)} ${message}\n`);
+  let status = 0;
+  const program = buildProgram(io, (value) => {
+    status = value;
+  });
+  if (io.argv.length === 0) {
+    io.out.write(SYNOPSIS);
+    return 2;
+  }
   try {
-    if (command === 'push') return await push(rest, io);
-    if (command === 'worker') return await worker(rest, io);
-    if (command === 'failed') return await failed(rest, io);
-    if (command === 'sandbox') return await sandboxCommand(parseSandboxFlags(rest), io);
-    if (command === 'demo') return await demoCommand(io);
-    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-      io.out.write(USAGE);
-      return command === undefined ? 2 : 0;
-    }
-    throw new UsageError(`unknown command '${command}'`);
+    await program.parseAsync(io.argv, { from: 'user' });
+    return status;
   } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and --version end with exitCode 0; every parser complaint is a usage error (2).
+      return error.exitCode === 0 ? 0 : 2;
+    }
     if (error instanceof UsageError) {
-      io.err.write(`contact-sync: ${error.message}\n\n${USAGE}`);
+      fail(`${error.message}\n${seeHelp(io.argv)}`);
+      return 2;
+    }
+    if (error instanceof MissingConfigError) {
+      fail(`${error.message}\n${CONFIG_HINT}Nothing was sent.`);
       return 2;
     }
     if (
       error instanceof ConfigError ||
       error instanceof InputFileError ||
-      error instanceof OutputFileError
+      error instanceof OutputFileError ||
+      (isContactSyncError(error) && error.code === 'invalid_config')
     ) {
-      io.err.write(`contact-sync: ${error.message}\nNothing was sent.\n`);
+      fail(`${error.message}\nNothing was sent.`);
       return 2;
     }
-    if (isContactSyncError(error) && error.code === 'invalid_config') {
-      io.err.write(`contact-sync: ${error.message}\nNothing was sent.\n`);
-      return 2;
-    }
-    io.err.write(`contact-sync: unexpected error: ${(error as Error)?.message ?? String(error)}\n`);
+    fail(`unexpected error: ${(error as Error)?.message ?? String(error)}`);
     return 1;
   }
 }
 
-async function push(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(() =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string', default: 'contact-sync.config.json' },
-        only: { type: 'string' },
-        'dry-run': { type: 'boolean', default: false },
-        concurrency: { type: 'string' },
-        links: { type: 'string' },
-        report: { type: 'string' },
-        rejects: { type: 'string' },
-        encoding: { type: 'string' },
-        delimiter: { type: 'string' },
-        queue: { type: 'string' },
-        name: { type: 'string' },
-      },
-    }),
-  );
-  if (positionals.length !== 1) throw new UsageError('push takes exactly one input file');
-  const file = positionals[0] as string;
-  if (values.queue !== undefined) {
+function buildProgram(io: CliIo, setStatus: (status: number) => void): Command {
+  const red = coloursFor(io.err, io.env).red;
+  const program = new Command(NAME)
+    .description('Keep contacts in SMS Partner, Callbell and Notificore from one file or feed.')
+    .version(packageVersion(), '-v, --version', 'print the version')
+    .helpOption('-h, --help', 'show this help')
+    .addHelpText('after', `\n${SYNOPSIS}`)
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (text) => io.out.write(text),
+      writeErr: (text) => io.err.write(text),
+      // Commander's "error: unknown option '--fast'" becomes "contact-sync: unknown option …".
+      outputError: (text, write) =>
+        write(`${red(`${NAME}:`)} ${text.replace(/^error: /, '')}${seeHelp(io.argv)}\n`),
+    })
+    .exitOverride();
+  const command = (name: string) =>
+    program
+      .command(name)
+      .exitOverride()
+      .configureOutput(program.configureOutput())
+      .showSuggestionAfterError(true);
+
+  command('push')
+    .description('push every record of a CSV, JSON or NDJSON file to the configured vendors')
+    .usage('<file.csv|.json|.ndjson> [options]')
+    .argument('[file]', 'the records: .csv, .json, .ndjson or .jsonl')
+    .allowExcessArguments(true)
+    .option('-c, --config <path>', 'the config file', DEFAULT_CONFIG)
+    .option('--only <names>', 'only these vendors of the config, comma-separated (e.g. callbell)')
+    .option('--dry-run', 'print the request each vendor would receive; send nothing', false)
+    .option('--concurrency <n>', 'records in flight at once (default 8)')
+    .option('--links <path>', 'keep the key ↔ vendor id links in this file, so a rerun updates')
+    .option('--report <path>', 'write one NDJSON line per record and vendor')
+    .option('--rejects <path>', "write the rows that failed, in the input's format")
+    .option('--encoding <name>', "the input file's encoding: utf8 (default) or latin1")
+    .option('--delimiter <char>', 'the CSV separator: , ; tab or one character (default: detected)')
+    .option('--queue <redis-url>', 'enqueue the records for workers instead of sending them')
+    .option('--name <queue>', 'the queue name with --queue')
+    .option('--no-progress', 'no progress bar or progress lines on stderr')
+    .addOption(
+      new Option(
+        '--progress-every <seconds>',
+        'seconds between progress lines when stderr is not a terminal',
+      )
+        .default(10)
+        .argParser(positiveNumber),
+    )
+    .action(async (file: string | undefined, options: PushFlags, self: Command) => {
+      setStatus(await push(file, self.args.length, options, io));
+    });
+
+  command('worker')
+    .description('take records from a Redis queue and push them, until stopped')
+    .allowExcessArguments(true)
+    .option('--redis <url>', 'the Redis server, e.g. redis://127.0.0.1:6379')
+    .option('-c, --config <path>', 'the config file', DEFAULT_CONFIG)
+    .option('--name <queue>', 'the queue name')
+    .option('--concurrency <n>', 'jobs in flight at once')
+    .action(async (options: WorkerFlags, self: Command) => {
+      if (self.args.length) throw new UsageError('worker takes no arguments');
+      if (!options.redis) throw new UsageError('worker needs --redis redis://host:6379');
+      const concurrency = optionalPositiveInteger('--concurrency', options.concurrency);
+      const config = await loadConfigWithHint(options.config, io.env);
+      setStatus(
+        await workerCommand({
+          config,
+          redis: options.redis,
+          name: options.name,
+          concurrency,
+          out: io.out,
+          err: io.err,
+          signal: io.signal,
+        }),
+      );
+    });
+
+  command('failed')
+    .description('list the queued jobs that exhausted their attempts, and optionally retry them')
+    .allowExcessArguments(true)
+    .option('--redis <url>', 'the Redis server, e.g. redis://127.0.0.1:6379')
+    .option('--name <queue>', 'the queue name')
+    .option('--limit <n>', 'list at most this many')
+    .option('--retry', 'put them back in the queue', false)
+    .action(async (options: FailedFlags, self: Command) => {
+      if (self.args.length) throw new UsageError('failed takes no arguments');
+      if (!options.redis) throw new UsageError('failed needs --redis redis://host:6379');
+      setStatus(
+        await failedCommand({
+          redis: options.redis,
+          name: options.name,
+          retry: options.retry,
+          limit: optionalPositiveInteger('--limit', options.limit),
+          out: io.out,
+          err: io.err,
+          signal: io.signal,
+        }),
+      );
+    });
+
+  command('sandbox')
+    .description('serve the three vendors on 127.0.0.1 and print a config for them, until stopped')
+    .allowExcessArguments(true)
+    .option('--port <n>', 'the port; 0 picks a free one', '0')
+    .option('--fault-rate <r>', 'the share of requests that fail (0 to 1)', '0')
+    .option('--seed <n>', 'the seed of the faults, for repeatable runs', '1')
+    .option('--latency <ms>', 'added to every answer', '0')
+    .action(async (options: SandboxFlags, self: Command) => {
+      if (self.args.length) throw new UsageError('sandbox takes no arguments');
+      const faultRate = Number(options.faultRate);
+      if (!(faultRate >= 0 && faultRate <= 1))
+        throw new UsageError('--fault-rate must be a number from 0 to 1');
+      const flags = {
+        port: nonNegativeInteger('--port', options.port),
+        faultRate,
+        seed: nonNegativeInteger('--seed', options.seed),
+        latencyMs: nonNegativeInteger('--latency', options.latency),
+      };
+      setStatus(await sandboxCommand(flags, io));
+    });
+
+  command('demo')
+    .description('start the sandbox and push the example file to the three vendors')
+    .action(async () => {
+      setStatus(await demoCommand(io));
+    });
+
+  return program;
+}
+
+interface PushFlags {
+  config: string;
+  only?: string;
+  dryRun: boolean;
+  concurrency?: string;
+  links?: string;
+  report?: string;
+  rejects?: string;
+  encoding?: string;
+  delimiter?: string;
+  queue?: string;
+  name?: string;
+  progress: boolean;
+  progressEvery: number;
+}
+
+interface WorkerFlags {
+  redis?: string;
+  config: string;
+  name?: string;
+  concurrency?: string;
+}
+
+interface FailedFlags {
+  redis?: string;
+  name?: string;
+  limit?: string;
+  retry: boolean;
+}
+
+interface SandboxFlags {
+  port: string;
+  faultRate: string;
+  seed: string;
+  latency: string;
+}
+
+async function push(
+  file: string | undefined,
+  argumentCount: number,
+  flags: PushFlags,
+  io: CliIo,
+): Promise<number> {
+  if (file === undefined || argumentCount !== 1) {
+    throw new UsageError('push takes exactly one input file');
+  }
+  if (flags.queue !== undefined) {
     return queuePushCommand({
       file,
-      redis: values.queue,
-      name: values.name,
+      redis: flags.queue,
+      name: flags.name,
       out: io.out,
       err: io.err,
       signal: io.signal,
     });
   }
-  const concurrency =
-    values.concurrency === undefined
-      ? undefined
-      : positiveInteger('--concurrency', values.concurrency);
-  const config = await loadConfig(values.config as string, io.env);
-  return pushCommand({
+  const concurrency = optionalPositiveInteger('--concurrency', flags.concurrency);
+  const config = await loadConfigWithHint(flags.config, io.env);
+  const status = await pushCommand({
     file,
     config,
-    only: values.only
+    only: flags.only
       ?.split(',')
-      .map((name: string) => name.trim())
+      .map((name) => name.trim())
       .filter(Boolean),
-    dryRun: values['dry-run'],
+    dryRun: flags.dryRun,
     concurrency,
-    links: values.links,
-    report: values.report,
-    rejects: values.rejects,
-    read: readOptions(values.encoding, values.delimiter),
+    links: flags.links,
+    report: flags.report,
+    rejects: flags.rejects,
+    read: readOptions(flags.encoding, flags.delimiter),
     signal: io.signal,
     out: io.out,
     err: io.err,
+    env: io.env,
+    progress: { enabled: flags.progress, lineEverySeconds: flags.progressEvery },
   });
-}
-
-async function worker(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(() =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string', default: 'contact-sync.config.json' },
-        redis: { type: 'string' },
-        name: { type: 'string' },
-        concurrency: { type: 'string' },
-      },
-    }),
-  );
-  if (positionals.length) throw new UsageError('worker takes no arguments');
-  if (!values.redis) throw new UsageError('worker needs --redis redis://host:6379');
-  const concurrency =
-    values.concurrency === undefined
-      ? undefined
-      : positiveInteger('--concurrency', values.concurrency);
-  const config = await loadConfig(values.config as string, io.env);
-  return workerCommand({
-    config,
-    redis: values.redis,
-    name: values.name,
-    concurrency,
-    out: io.out,
-    err: io.err,
-    signal: io.signal,
-  });
-}
-
-async function failed(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(() =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        redis: { type: 'string' },
-        name: { type: 'string' },
-        limit: { type: 'string' },
-        retry: { type: 'boolean', default: false },
-      },
-    }),
-  );
-  if (positionals.length) throw new UsageError('failed takes no arguments');
-  if (!values.redis) throw new UsageError('failed needs --redis redis://host:6379');
-  const limit = values.limit === undefined ? undefined : positiveInteger('--limit', values.limit);
-  return failedCommand({
-    redis: values.redis,
-    name: values.name,
-    retry: values.retry,
-    limit,
-    out: io.out,
-    err: io.err,
-    signal: io.signal,
-  });
-}
-
-function parseSandboxFlags(args: string[]) {
-  const { values, positionals } = parse(() =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        port: { type: 'string', default: '0' },
-        'fault-rate': { type: 'string', default: '0' },
-        seed: { type: 'string', default: '1' },
-        latency: { type: 'string', default: '0' },
-      },
-    }),
-  );
-  if (positionals.length) throw new UsageError('sandbox takes no arguments');
-  const faultRate = Number(values['fault-rate']);
-  if (!(faultRate >= 0 && faultRate <= 1))
-    throw new UsageError('--fault-rate must be a number from 0 to 1');
-  return {
-    port: nonNegativeInteger('--port', values.port as string),
-    faultRate,
-    seed: nonNegativeInteger('--seed', values.seed as string),
-    latencyMs: nonNegativeInteger('--latency', values.latency as string),
-  };
+  if (io.signal?.aborted && !flags.dryRun) io.err.write(resumeHint(io.argv, flags.links));
+  return status;
 }
 
 /** `--encoding utf8|latin1` and `--delimiter ,|;|tab|<one character>` (default: from the header). */
@@ -223,16 +322,69 @@ function readOptions(encoding?: string, delimiter?: string): ReadOptions {
   return read;
 }
 
-/** Runs node's parseArgs, turning its complaints into usage errors. */
-function parse<T>(parseFlags: () => T): T {
+/**
+ * What an interrupted push prints: with --links, the same command resumes (the rows already
+ * sent are linked and come back `unchanged`); without, a rerun cannot tell what was sent.
+ */
+export function resumeHint(argv: readonly string[], links: string | undefined): string {
+  const command = [NAME, ...argv].map(shellQuote).join(' ');
+  if (links !== undefined) {
+    return `To resume, run the same command: the rows already sent are linked in ${links} and are not created again.\n  ${command}\n`;
+  }
+  return (
+    'The links were kept in memory only, so a rerun cannot tell which rows were sent and would ' +
+    `create them again. Next time add --links PATH to be able to resume:\n  ${command} --links contact-sync.links.jsonl\n`
+  );
+}
+
+/** Quotes an argument for a POSIX shell only when it needs it. */
+export function shellQuote(value: string): string {
+  if (/^[\w@%+=:,./-]+$/.test(value)) return value;
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+async function loadConfigWithHint(path: string, env: Record<string, string | undefined>) {
   try {
-    return parseFlags();
+    return await loadConfig(path, env);
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    if (error instanceof ConfigError && !existsSync(path)) {
+      throw new MissingConfigError(error.message);
+    }
+    throw error;
   }
 }
 
-function positiveInteger(flag: string, value: string): number {
+/** "See 'contact-sync push --help'." for the command the user typed, if it is one. */
+function seeHelp(argv: readonly string[]): string {
+  const command = argv[0];
+  const known = ['push', 'worker', 'failed', 'sandbox', 'demo'];
+  return command && known.includes(command)
+    ? `See '${NAME} ${command} --help'.`
+    : `See '${NAME} --help'.`;
+}
+
+/** The version in contact-sync's package.json: one level up from dist/ and cli/, or further up. */
+function packageVersion(): string {
+  for (let up = '../'; up.length <= 15; up += '../') {
+    try {
+      const text = readFileSync(new URL(`${up}package.json`, import.meta.url), 'utf8');
+      const manifest = JSON.parse(text) as { name?: string; version?: string };
+      if (manifest.name === NAME && manifest.version) return manifest.version;
+    } catch {
+      // Not there: look one level further up.
+    }
+  }
+  return 'unknown';
+}
+
+function positiveNumber(value: string): number {
+  const number = Number(value);
+  if (!(number > 0)) throw new InvalidArgumentError('expected a number of seconds above 0.');
+  return number;
+}
+
+function optionalPositiveInteger(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1)
     throw new UsageError(`${flag} must be a whole number ≥ 1`);

@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import cliProgress from 'cli-progress';
 import type { ContactStore } from '../src/contact-store.js';
 import { isContactSyncError } from '../src/errors.js';
 import {
@@ -11,6 +10,7 @@ import {
   memoryLinkStore,
   type PushReport,
 } from '../src/sync/index.js';
+import { coloursFor } from './colour.js';
 import { type CliConfig, ConfigError } from './config.js';
 import {
   assertReadable,
@@ -22,6 +22,7 @@ import {
   type ReadOptions,
   readRecords,
 } from './input.js';
+import { createProgress } from './progress.js';
 import { createSummary } from './summary.js';
 import { type LineWriter, lineWriter, OutputFileError, rejectsWriter } from './writers.js';
 
@@ -42,6 +43,10 @@ export interface PushCommandOptions {
   out: NodeJS.WritableStream;
   /** Where progress and notes go. */
   err: NodeJS.WritableStream & { isTTY?: boolean };
+  /** The environment (`NO_COLOR`, `FORCE_COLOR`, `TERM`) for the progress bar's colour. */
+  env?: Record<string, string | undefined>;
+  /** `enabled: false` is `--no-progress`; `lineEverySeconds` is `--progress-every`. */
+  progress?: { enabled?: boolean; lineEverySeconds?: number };
 }
 
 /** A usage error: wrong flags or values (exit status 2, nothing sent). */
@@ -67,7 +72,7 @@ export async function pushCommand(options: PushCommandOptions): Promise<number> 
     defaultCountry: options.config.config.defaultCountry,
   });
   const summary = createSummary(stores.map((store) => store.provider));
-  const bar = options.err.isTTY ? progressBar(options.err, total) : undefined;
+  const bar = createProgress({ stream: options.err, total, env: options.env, ...options.progress });
   // Ctrl-C: the bar is closed first, so the message that follows is not drawn over.
   const stopBar = () => bar?.stop();
   options.signal?.addEventListener('abort', stopBar, { once: true });
@@ -94,7 +99,8 @@ export async function pushCommand(options: PushCommandOptions): Promise<number> 
     await rejects?.close();
     await links.close?.();
   }
-  options.out.write(`${summary.render()}\n`);
+  const colours = coloursFor(options.out as { isTTY?: boolean }, options.env ?? {});
+  options.out.write(`${summary.render(colours)}\n`);
   if (options.signal?.aborted) options.err.write('Stopped before the end of the file.\n');
   return summary.failedRecords > 0 || options.signal?.aborted ? 1 : 0;
 }
@@ -249,19 +255,6 @@ async function dryRun(options: PushCommandOptions, stores: ContactStore[]): Prom
     `Dry run: nothing was sent${invalid ? `; ${invalid} requests would be refused` : ''}.\n`,
   );
   return invalid ? 1 : 0;
-}
-
-function progressBar(stream: NodeJS.WritableStream, total: number) {
-  const bar = new cliProgress.SingleBar(
-    {
-      stream,
-      format: 'pushing [{bar}] {value}/{total} records  {eta_formatted} left',
-      hideCursor: true,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(total, 0);
-  return bar;
 }
 
 export { ConfigError, InputFileError, OutputFileError };

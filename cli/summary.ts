@@ -1,4 +1,5 @@
 import type { PushReport, PushStatus } from '../src/sync/index.js';
+import type { Colours } from './colour.js';
 import { textTable } from './text-table.js';
 
 const COLUMNS: PushStatus[] = ['created', 'updated', 'unchanged', 'failed', 'skipped'];
@@ -10,8 +11,8 @@ export interface Summary {
   add(report: PushReport): void;
   readonly records: number;
   readonly failedRecords: number;
-  /** The table and the first reasons, as printed at the end of a push. */
-  render(): string;
+  /** The table and the first reasons, as printed at the end of a push (in colour if given). */
+  render(colours?: Colours): string;
 }
 
 export function createSummary(providers: readonly string[]): Summary {
@@ -46,7 +47,7 @@ export function createSummary(providers: readonly string[]): Summary {
     get failedRecords() {
       return failedRecords;
     },
-    render() {
+    render(colours) {
       const header = ['vendor', ...COLUMNS];
       const rows = [...counts].map(([provider, row]) => [
         provider,
@@ -57,9 +58,13 @@ export function createSummary(providers: readonly string[]): Summary {
       if (reasonLines.length) out.push('', 'First reasons:', ...reasonLines);
       const warningLines = topLines(warnings);
       if (warningLines.length) out.push('', 'Not stored (warnings):', ...warningLines);
+      const synced = `${records - failedRecords} fully synced`;
+      const failed = `${failedRecords} with failures`;
       out.push(
         '',
-        `${records} records, ${records - failedRecords} fully synced, ${failedRecords} with failures`,
+        `${records} records, ${colours?.green(synced) ?? synced}, ${
+          failedRecords ? (colours?.red(failed) ?? failed) : failed
+        }`,
       );
       return out.join('\n');
     },
