@@ -100,7 +100,9 @@ function barLine(state: ProgressState, colours: Colours): string {
 function plainLine(state: ProgressState): string {
   const percent = Math.floor((state.done / state.total) * 100);
   const parts = [`pushing: ${state.done}/${state.total} records (${percent}%)`];
-  if (state.perSecond !== undefined) parts.push(`${formatRate(state.perSecond)}/s`);
+  if (state.perSecond !== undefined && state.done > 0) {
+    parts.push(`${formatRate(state.perSecond)}/s`);
+  }
   if (state.eta !== undefined) parts.push(`about ${formatDuration(state.eta)} left`);
   return parts.join(', ');
 }
@@ -111,27 +113,33 @@ function formatRate(perSecond: number): string {
 
 /**
  * A rate smoothed exponentially over time (a time constant of RATE_WINDOW_MS), so the ETA moves
- * gently as the rate changes instead of jumping with each batch of answers.
+ * gently as the rate changes instead of jumping with each batch of answers. The average starts from
+ * zero and is divided by the weight gathered so far, so the first seconds give the plain average
+ * rate since the start instead of an estimate dragged towards zero.
  */
 export function createRateMeter(start: number) {
   let lastTime = start;
   let lastCount = 0;
-  let smoothed: number | undefined;
+  let smoothed = 0;
+  let weight = 0;
+  const estimate = () => (weight > 0 ? smoothed / weight : undefined);
   return {
     sample(time: number, count: number) {
       const elapsed = time - lastTime;
       // Answers arrive in bursts: measure over at least a quarter second.
       if (elapsed < 250) return;
       const instant = ((count - lastCount) / elapsed) * 1000;
-      const weight = smoothed === undefined ? 1 : 1 - Math.exp(-elapsed / RATE_WINDOW_MS);
-      smoothed = smoothed === undefined ? instant : smoothed + weight * (instant - smoothed);
+      const decay = Math.exp(-elapsed / RATE_WINDOW_MS);
+      smoothed = smoothed * decay + (1 - decay) * instant;
+      weight = weight * decay + (1 - decay);
       lastTime = time;
       lastCount = count;
     },
-    perSecond: () => smoothed,
+    perSecond: estimate,
     secondsLeft(remaining: number): number | undefined {
-      if (smoothed === undefined || smoothed <= 0) return undefined;
-      return remaining / smoothed;
+      const rate = estimate();
+      if (rate === undefined || rate <= 0) return undefined;
+      return remaining / rate;
     },
   };
 }

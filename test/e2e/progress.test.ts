@@ -34,6 +34,14 @@ describe('formatDuration', () => {
 });
 
 describe('the rate behind the ETA', () => {
+  it('starts from the average since the start, not from zero', () => {
+    const meter = createRateMeter(0);
+    meter.sample(2000, 0); // two seconds before the first answers (a login, the first requests)
+    meter.sample(4000, 20);
+    const early = meter.perSecond() as number;
+    expect(early).toBeCloseTo(5, 0); // 20 records in 4 seconds
+  });
+
   it('settles: a burst or a stall moves the ETA a little, not by hours', () => {
     const meter = createRateMeter(0);
     let time = 0;
