@@ -43,7 +43,10 @@ export async function measureFootprint(options: { importRuns: number }): Promise
   }
   const extra = imported.map((value, index) => value - (bare[index] as number));
 
-  const packed = await run('npm', ['pack', '--dry-run', '--json'], { maxBuffer: 1 << 24 });
+  // --ignore-scripts: prepack would rebuild dist/ (and print to stdout); measure the build above.
+  const packed = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    maxBuffer: 1 << 24,
+  });
   const [pack] = JSON.parse(packed.stdout) as {
     size: number;
     unpackedSize: number;

@@ -117,7 +117,7 @@ process.exit(failures.length ? 1 : 0);
 function pack(folder) {
   mkdirSync(folder, { recursive: true });
   const output = run('npm', ['pack', '--json', '--pack-destination', folder], { cwd: root });
-  const [{ filename }] = JSON.parse(output.slice(output.indexOf('[')));
+  const [{ filename }] = JSON.parse(output.slice(output.search(/^\[/m)));
   return join(folder, filename);
 }
 
