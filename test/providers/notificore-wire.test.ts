@@ -267,6 +267,22 @@ describe('notificore wire: update and delete', () => {
     expect(contact.warnings).toEqual([]);
   });
 
+  it('sends groups/attach in the shape of the vendor SDK sample ({ contacts, groups } of integers)', async () => {
+    const sample = fixture('attach.request') as { contacts: number[]; groups: number[] };
+    let sent: unknown;
+    login();
+    api().get('/api/contacts/248452739').reply(200, fixture('get.success'));
+    api()
+      .post('/api/groups/attach', (body) => {
+        sent = body;
+        return true;
+      })
+      .reply(200, fixture('attach.success'));
+    await store({ listIds: sample.groups }).update('248452739', { firstName: 'Jeanne' });
+    expect(Object.keys(sent as object).sort()).toEqual(Object.keys(sample).sort());
+    expect(sent).toEqual({ contacts: [248452739], groups: sample.groups });
+  });
+
   it('attaches after a create whose answer does not show the lists', async () => {
     login();
     api()
