@@ -5,6 +5,7 @@ import { measureFootprint } from './footprint.js';
 import { measureInProcess } from './in-process.js';
 import { measureMemory } from './memory.js';
 import { measureOverhead } from './overhead.js';
+import { measureQueue, serveIfQueueChild } from './queue.js';
 import { measureRateLimit } from './rate-limit.js';
 import { type RemoteSandbox, serveIfSandboxChild, startRemoteSandbox } from './sandbox-process.js';
 import { fixed, type Row, range, renderTable, verdict } from './table.js';
@@ -14,14 +15,14 @@ import { fixed, type Row, range, renderTable, verdict } from './table.js';
  * sandbox (served by a child process on loopback), side by side with the hand-written alternative.
  * `--quick` runs tiny counts in seconds (CI: the benchmark still works; nothing is asserted).
  */
-if (!(await serveIfSandboxChild())) await main();
+if (!(await serveIfSandboxChild()) && !(await serveIfQueueChild())) await main();
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
   });
   const quick = values.quick === true;
-  const only = new Set((values.only ?? '1,2,3,4,5,6').split(',').map((item) => item.trim()));
+  const only = new Set((values.only ?? '1,2,3,4,5,6,7').split(',').map((item) => item.trim()));
   const counts = quick
     ? {
         requests: 40,
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
     if (only.has('4')) rows.push(...(await memory(fast, counts, log)));
     if (only.has('5')) rows.push(await rateLimit(fast, counts, log));
     if (only.has('6')) rows.push(...(await footprint(counts, log)));
+    if (only.has('7')) rows.push(...(await queueRows(quick, log)));
   } finally {
     await Promise.all([slow.close(), fast.close()]);
   }
@@ -250,5 +252,50 @@ async function footprint(counts: Counts, log: Log): Promise<Row[]> {
       goal: '–',
       met: '–',
     },
+  ];
+}
+
+async function queueRows(quick: boolean, log: Log): Promise<Row[]> {
+  const result = await measureQueue({
+    seconds: quick ? 3 : 20,
+    records: quick ? 2_000 : 20_000,
+    log,
+  });
+  const cpuRatio = result.cpuPerRecord.worker / result.cpuPerRecord.pushMany;
+  const kept = result.outage.during / result.outage.baseline;
+  return [
+    {
+      measure: '7. queue: CPU ms per record, 1 worker process (vs pushMany in one process)',
+      library: fixed(result.cpuPerRecord.worker, 2),
+      alternative: `pushMany ${fixed(result.cpuPerRecord.pushMany, 2)}`,
+      ratio: fixed(cpuRatio, 2),
+      goal: '≤ 1.5',
+      met: verdict(cpuRatio <= 1.5),
+    },
+    {
+      measure: '7. queue: records/s with 1, 2 and 4 worker processes (no rate limit)',
+      library: `${fixed(result.throughput[1], 0)} / ${fixed(result.throughput[2], 0)} / ${fixed(result.throughput[4], 0)}`,
+      alternative: '–',
+      ratio: `4 workers ${fixed(result.throughput[4] / result.throughput[1], 2)} × 1`,
+      goal: '–',
+      met: '–',
+    },
+    {
+      measure:
+        '7. queue: one vendor answering 503 throughout, 2 workers: records/s the others keep',
+      library: fixed(result.outage.during, 1),
+      alternative: `all up ${fixed(result.outage.baseline, 1)}`,
+      ratio: fixed(kept, 2),
+      goal: '≥ 0.8',
+      met: verdict(kept >= 0.8),
+    },
+    ...result.limits.map((limit) => ({
+      measure: `7. queue: 4 workers, limit ${limit.limit}/s: busiest second at ${limit.provider} (sandbox arrivals)`,
+      library: String(limit.busiest),
+      alternative: '–',
+      ratio: fixed(limit.busiest / limit.limit, 2),
+      goal: `≤ ${limit.limit}`,
+      met: verdict(limit.busiest <= limit.limit),
+    })),
   ];
 }
