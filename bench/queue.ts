@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { type ContactStoreConfig, createContactStore } from '../providers/registry.js';
 import { createSyncQueue, createSyncWorker } from '../queue/index.js';
-import { type Sandbox, startSandbox } from '../sandbox/index.js';
+import { startSandbox } from '../sandbox/index.js';
 import { createContactSync, memoryLinkStore, type SyncRecord } from '../src/sync/index.js';
 import { maxInWindow } from '../test/queue/support/windows.js';
 import { startRedisServer } from '../test/sync/support/redis-server.js';
