@@ -105,6 +105,75 @@ describe('queue commands', () => {
     await queue.close();
   });
 
+  it("the worker's summary counts records, not tries", async () => {
+    const name = 'counts';
+    const file = join(directory, 'counts.ndjson');
+    await writeFile(
+      file,
+      [
+        { key: 'c-ok', phone: '+33612345611' },
+        { key: 'c-bad', phone: '+33 12' },
+        { key: 'c-later', phone: '+33612345612' },
+      ]
+        .map((row) => JSON.stringify(row))
+        .join('\n'),
+    );
+    // c-later fails at Notificore (a 500 on its one try), then succeeds after failed --retry.
+    sandbox.inject({ provider: 'notificore', status: 500, times: 1 });
+    const queue = createSyncQueue({ connection: redis.url, name });
+    const controller = new AbortController();
+    const out = stream();
+    const err = stream();
+    const running = workerCommand({
+      config: {
+        config: {
+          stores: sandbox.storeConfigs().map((config) => ({ ...config, retry: false })),
+        },
+      },
+      redis: redis.url,
+      name,
+      out: out.stream,
+      err: err.stream,
+      signal: controller.signal,
+      summaryEveryMs: 0,
+    });
+    try {
+      expect(
+        await queuePushCommand({
+          file,
+          redis: redis.url,
+          name,
+          out: stream().stream,
+          err: stream().stream,
+        }),
+      ).toBe(0);
+      await waitFor(async () => {
+        const counts = await queue.counts();
+        return counts.completed + counts.failed === 3 && counts.active + counts.waiting === 0;
+      }, 'the first tries');
+      const failedBefore = (await queue.counts()).failed;
+      expect(failedBefore).toBeGreaterThanOrEqual(1);
+      await failedCommand({
+        redis: redis.url,
+        name,
+        retry: true,
+        out: stream().stream,
+        err: stream().stream,
+      });
+      await waitFor(async () => {
+        const counts = await queue.counts();
+        return counts.failed === 1 && counts.waiting + counts.active + counts.delayed === 0;
+      }, 'the retried jobs');
+    } finally {
+      controller.abort();
+    }
+    expect(await running).toBe(0);
+    // Three records: two synced (one of them after a retry), one that no retry can fix.
+    expect(out.text()).toContain('3 records, 2 fully synced, 1 with failures');
+    expect(err.text()).not.toContain('to be retried');
+    await queue.close();
+  });
+
   it('never shows a Redis password', () => {
     expect(redactUrl('redis://user:s3cret@host:6379/0')).toBe('redis://user:***@host:6379/0');
     expect(redactUrl('not a url')).toBe('the Redis URL');
