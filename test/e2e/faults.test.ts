@@ -37,11 +37,18 @@ const everyVendor = (phones: string[]) => ({
 
 describe('contact-sync push against a faulty sandbox (in-process)', () => {
   it('syncs every valid row exactly once at every vendor despite every kind of fault', async () => {
-    // A slow answer outlives the 1 s timeout: the write is stored but the client cannot know.
-    sandbox.setFaults({ rate: 0.2, kinds: EVERY_FAULT, retryAfter: 0, slowMs: 1_500 }, 7);
+    // A slow answer outlives the 3 s timeout: the write is stored but the client cannot know.
+    // Client and sandbox share this process: on a loaded machine a stall of a few seconds can
+    // time out every request in flight, so the timeout is well above such a stall and the retries
+    // are spread over seconds (not 5 ms apart), so one stall cannot use up all nine attempts.
+    sandbox.setFaults({ rate: 0.2, kinds: EVERY_FAULT, retryAfter: 0, slowMs: 3_500 }, 7);
     const config = await files.write(
       'faulty.json',
-      sandboxConfig(sandbox, { retries: 8, minTimeout: 0, maxTimeout: 5 }, { timeout: 1_000 }),
+      sandboxConfig(
+        sandbox,
+        { retries: 8, minTimeout: 200, maxTimeout: 2_000 },
+        { timeout: 3_000 },
+      ),
     );
     const input = await files.write(
       'faulty.csv',
