@@ -35,6 +35,6 @@ export function setUpAdapter(
       hooks: options.hooks,
       ...http,
     }),
-    settings: { defaultCountry: options.defaultCountry, retry },
+    settings: { defaultCountry: options.defaultCountry },
   };
 }

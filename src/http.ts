@@ -1,16 +1,22 @@
 import ky, { type KyInstance, type Options } from 'ky';
 import { abortError } from './abort.js';
 import type { HttpRequestPreview } from './contact-store.js';
+import { ContactSyncError, type ContactSyncErrorOptions } from './errors.js';
 import {
-  ContactSyncError,
-  type ContactSyncErrorCode,
-  type ContactSyncErrorOptions,
-  isContactSyncError,
-} from './errors.js';
+  codeForStatus,
+  compactQuery,
+  parseJson,
+  parseRetryAfter,
+  readText,
+  vendorMessage,
+} from './http-wire.js';
 import type { Hooks, RequestEvent } from './options.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit.js';
 import { REDACTED, redactDeep, redactText } from './redact.js';
-import { type RetryPolicy, withRetry } from './retry.js';
+import { type Recovery, type RetryPolicy, withRetry } from './retry.js';
+
+export { codeForStatus, parseRetryAfter, pathSegment, vendorMessage } from './http-wire.js';
+export type { Recovery } from './retry.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -27,12 +33,15 @@ export interface RequestSpec {
   json?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
-  /** `false`: one attempt (the caller makes retries safe itself). Default `true`. */
-  retry?: boolean;
   /** `false`: send without the store's `authorize` headers (a login request). Default `true`. */
   authorize?: boolean;
   /** Values of this call to keep out of messages (the phone number, in its written forms). */
   sensitive?: readonly string[];
+  /**
+   * Present on a request that is not idempotent (a create): sending it twice could store two
+   * contacts. Absent: the request is idempotent and a failed attempt is simply sent again.
+   */
+  recovery?: Recovery;
 }
 
 /** A vendor's answer, whatever its status. */
@@ -66,11 +75,16 @@ export interface HttpClientOptions {
 export interface HttpClient {
   readonly provider: string;
   readonly limiter: RateLimiter;
-  /** Sends once and resolves whatever the status; rejects only `network`, `timeout`, `aborted`. */
+  /**
+   * Sends once and resolves whatever the status; rejects `network`, `timeout`, `aborted`, and
+   * `invalid_response` for a redirect (never followed).
+   */
   send(spec: RequestSpec, attempt?: number): Promise<HttpResponse>;
   /**
    * Sends with the store's retry policy; `interpret` turns each response into the result or throws
-   * a `ContactSyncError` (retried when `retryable`). A 401 renews the credentials once.
+   * a `ContactSyncError` (retried when `retryable`). A 401 renews the credentials once. A request
+   * with a `recovery` is retried only in the ways that cannot store it twice; what its `find`
+   * returns must be what `interpret` returns (a `Contact`, for a create).
    */
   request<T>(spec: RequestSpec, interpret: (response: HttpResponse) => T | Promise<T>): Promise<T>;
   /** The `ContactSyncError` for a response: the code from its status unless given. */
@@ -93,14 +107,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const client: KyInstance = ky.create({
     prefixUrl: options.baseUrl,
     timeout: options.timeout,
+    // p-retry decides (src/retry.ts): one policy for every vendor, Retry-After honoured.
     retry: 0,
     throwHttpErrors: false,
+    // A vendor's redirect is never followed: it would carry the key and the phone to another host.
+    redirect: 'manual',
     fetch: options.fetch,
     headers: { accept: 'application/json', ...options.headers },
   });
-
-  // Without a fetch of the caller's, bodies skip ky's Request stream (see `sendDirect`).
-  const direct = !options.fetch;
+  const bodyAsWritten = !options.fetch;
   const secretsOf = (spec?: RequestSpec) => [...options.secrets(), ...(spec?.sensitive ?? [])];
   const redact = (text: string, spec?: RequestSpec) => redactText(text, secretsOf(spec));
 
@@ -112,7 +127,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
   }
 
-  async function send(spec: RequestSpec, attempt = 1): Promise<HttpResponse> {
+  async function acquire(spec: RequestSpec): Promise<void> {
     try {
       await limiter.acquire(spec.signal);
     } catch (error) {
@@ -127,6 +142,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         cause: sanitizedCause(error, spec),
       });
     }
+  }
+
+  async function send(spec: RequestSpec, attempt = 1): Promise<HttpResponse> {
+    await acquire(spec);
     const authHeaders =
       options.authorize && spec.authorize !== false
         ? await options.authorize({ signal: spec.signal, refresh: false })
@@ -142,20 +161,39 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     // One deadline per attempt covers the answer's headers and its body (ky's own timeout
     // stops at the headers: a body that never ends would hang the call).
     const deadline = Date.now() + options.timeout;
+    let response: Response;
+    let text: string;
     try {
-      const response = await client(pathWithQuery(spec), kyOptions(spec, authHeaders, direct));
-      const text = await readText(response, maxBytes, deadline);
-      if (event) {
-        emit('onResponse', {
-          ...event,
-          status: response.status,
-          durationMs: performance.now() - started,
-        });
-      }
-      return { status: response.status, headers: response.headers, text, body: parseJson(text) };
+      response = await client(spec.path, kyOptions(spec, authHeaders, bodyAsWritten));
+      text = isRedirect(response) ? '' : await readText(response, maxBytes, deadline);
     } catch (error) {
       throw transportError(error, spec);
     }
+    if (event) {
+      emit('onResponse', {
+        ...event,
+        status: response.status,
+        durationMs: performance.now() - started,
+      });
+    }
+    if (isRedirect(response)) {
+      await response.body?.cancel().catch(() => undefined);
+      throw redirected(response, spec);
+    }
+    return { status: response.status, headers: response.headers, text, body: parseJson(text) };
+  }
+
+  /** No secret and no `Location` in it: the target is the vendor's (or an attacker's) to choose. */
+  function redirected(response: Response, spec: RequestSpec): ContactSyncError {
+    return new ContactSyncError({
+      code: 'invalid_response',
+      provider,
+      operation: spec.operation,
+      status: response.status || undefined,
+      route: `${spec.method} ${spec.route}`,
+      retryable: false,
+      detail: 'the vendor answered with a redirect, which is never followed',
+    });
   }
 
   function transportError(error: unknown, spec: RequestSpec): ContactSyncError {
@@ -213,11 +251,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       }
       return interpret(response);
     };
-    const policy = spec.retry === false ? { ...options.retry, retries: 0 } : options.retry;
-    if (policy.retries === 0) return once(attemptOnce, spec.signal);
     return withRetry(attemptOnce, {
-      policy,
+      policy: options.retry,
       signal: spec.signal,
+      recovery: spec.recovery as Recovery<T> | undefined,
       onRetry: (error, attempt) => {
         if (error.retryAfterMs) limiter.pauseUntil(Date.now() + error.retryAfterMs);
         emit('onRetry', {
@@ -258,70 +295,29 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   return { provider, limiter, send, request, failure, preview, redact };
 }
 
-/** The code a bare HTTP status means, before any vendor-specific reading of the body. */
-export function codeForStatus(status: number): ContactSyncErrorCode {
-  if (status === 401 || status === 403) return 'unauthorized';
-  if (status === 404) return 'not_found';
-  if (status === 408) return 'timeout';
-  if (status === 409) return 'conflict';
-  if (status === 429) return 'rate_limited';
-  if (status === 400 || status === 422) return 'invalid_input';
-  return 'provider_error';
-}
-
-/** `Retry-After` in ms, from seconds or an HTTP date; `undefined` when absent or unreadable. */
-export function parseRetryAfter(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
-/** The human explanation in a vendor's error body, under its usual keys. */
-export function vendorMessage(body: unknown): string | undefined {
-  if (!body || typeof body !== 'object') return undefined;
-  const record = body as Record<string, unknown>;
-  for (const key of ['message', 'error', 'errors', 'detail']) {
-    const value = record[key];
-    if (typeof value === 'string' && value) return value;
-  }
-  return undefined;
-}
-
-/**
- * Encodes one path segment so that `/`, `?`, `#` or `%` in an id cannot reach another endpoint.
- * `.` and `..` cannot be encoded at all (URL parsers read `%2E%2E` as `..` too), nor can a lone
- * surrogate: those are refused `invalid_input` (ids are checked before this; this is the backstop).
- */
-export function pathSegment(value: string | number): string {
-  const text = String(value);
-  const refused = () =>
-    new ContactSyncError({
-      code: 'invalid_input',
-      issues: [{ path: 'id', message: 'cannot be placed in a URL path' }],
-    });
-  if (text === '.' || text === '..' || text === '') throw refused();
-  try {
-    return encodeURIComponent(text);
-  } catch {
-    throw refused();
-  }
+/** A 3xx, an opaque redirect (status 0), or an answer a caller's own fetch reached by following one. */
+function isRedirect(response: Response): boolean {
+  return (
+    (response.status >= 300 && response.status < 400) ||
+    response.type === 'opaqueredirect' ||
+    response.redirected
+  );
 }
 
 /** ky's options for a request: only the keys in use, since ky merges every key it is given. */
 function kyOptions(
   spec: RequestSpec,
   authHeaders: Record<string, string> | undefined,
-  direct: boolean,
+  bodyAsWritten: boolean,
 ): Options {
   const request: Options = { method: spec.method };
   const headers: Record<string, string> = { ...authHeaders, ...spec.headers };
+  const searchParams = compactQuery(spec.query);
+  if (searchParams) request.searchParams = searchParams;
   if (spec.json !== undefined) {
     const body = JSON.stringify(spec.json);
     headers['content-type'] ??= 'application/json';
-    // ky's Request then has no body stream to build and tee: the body goes to fetch as written.
-    if (direct) request.fetch = (input, init) => sendDirect(input as Request, init, body);
+    if (bodyAsWritten) request.fetch = fetchWithBody(body);
     else request.body = body;
   }
   request.headers = headers;
@@ -330,102 +326,22 @@ function kyOptions(
 }
 
 /**
- * Hands ky's request to Node's fetch with its body as the string it was made from: undici writes
- * it in one buffer with its length, instead of reading it back through a stream.
+ * ky's `fetch` for a request with a JSON body, used when the store has no fetch of the caller's:
+ * ky's Request then has no body stream to build and tee on clone, and Node's fetch writes the
+ * string in one buffer with its length. Measured at 0.6 ms of CPU less per request
+ * (docs/performance.md, "The transport"); the rest of ky's work (its Request, timeout and
+ * abort signal) stays.
  */
-function sendDirect(
-  request: Request,
-  init: RequestInit | undefined,
-  body: string,
-): Promise<Response> {
-  return fetch(request.url, {
-    ...init,
-    method: request.method,
-    headers: request.headers,
-    body,
-    signal: request.signal,
-  });
-}
-
-/** The path with its query string, built once (ky builds its Request twice for `searchParams`). */
-function pathWithQuery(spec: RequestSpec): string {
-  const query = compactQuery(spec.query);
-  if (!query || Object.keys(query).length === 0) return spec.path;
-  return `${spec.path}?${new URLSearchParams(query as Record<string, string>).toString()}`;
-}
-
-/**
- * One attempt, settled as `withRetry` settles a policy of no retries (`retry: false`, every create
- * attempt), without p-retry's machinery around it: the same errors, the same abort checks.
- */
-async function once<T>(attempt: (attempt: number) => Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (signal?.aborted) throw abortError(signal);
-  let result: T;
-  try {
-    result = await attempt(1);
-  } catch (error) {
-    if (isContactSyncError(error)) throw error;
-    if (signal?.aborted) throw abortError(signal);
-    throw error instanceof Error ? error : new Error(String(error));
-  }
-  if (signal?.aborted) throw abortError(signal);
-  return result;
-}
-
-function compactQuery(query: RequestSpec['query']): Record<string, string | number> | undefined {
-  if (!query) return undefined;
-  const result: Record<string, string | number> = {};
-  for (const [key, value] of Object.entries(query)) if (value !== undefined) result[key] = value;
-  return result;
-}
-
-function parseJson(text: string): unknown {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The body as text; '' when larger than `maxBytes`; a `TimeoutError` past `deadline`. */
-async function readText(response: Response, maxBytes: number, deadline: number): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > maxBytes || !response.body) {
-    await response.body?.cancel();
-    return '';
-  }
-  const reader = response.body.getReader();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => {
-        const error = new Error('the vendor did not finish its answer in time');
-        error.name = 'TimeoutError';
-        reject(error);
-      },
-      Math.max(0, deadline - Date.now()),
-    );
-  });
-  expired.catch(() => undefined);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await Promise.race([reader.read(), expired]);
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel();
-        return '';
-      }
-      chunks.push(value);
-    }
-  } catch (error) {
-    await reader.cancel().catch(() => undefined);
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+function fetchWithBody(body: string): typeof fetch {
+  return (input, init) => {
+    const request = input as Request;
+    return fetch(request.url, {
+      ...init,
+      method: request.method,
+      headers: request.headers,
+      body,
+      signal: request.signal,
+      redirect: request.redirect,
+    });
+  };
 }

@@ -87,15 +87,24 @@ export function toCallbellCreate(
   channelUuid?: string,
 ): Mapped<CallbellCreateBody> {
   const { value, warnings, sources } = toCallbellFields(input, fieldMap);
-  const { unassign_user: _nothingToUnassign, name, ...rest } = value;
+  return { value: callbellCreateBody(value, input.phone, channelUuid), warnings, sources };
+}
+
+/** The create body around fields already mapped by `toCallbellFields`. */
+export function callbellCreateBody(
+  fields: CallbellFields,
+  phone: string,
+  channelUuid?: string,
+): CallbellCreateBody {
+  const { unassign_user: _nothingToUnassign, name, ...rest } = fields;
   const body: CallbellCreateBody = {
-    identifier: phoneDigits(input.phone),
+    identifier: phoneDigits(phone),
     source: 'whatsapp',
-    name: name ?? input.phone,
+    name: name ?? phone,
     ...rest,
   };
   if (channelUuid !== undefined) body.channel_uuid = channelUuid;
-  return { value: body, warnings, sources };
+  return body;
 }
 
 /** A Callbell contact in the common model, or `undefined` when it has no phone number. */
@@ -135,7 +144,21 @@ export function projectCallbellContact(
   fieldMap: CallbellFieldMap,
   types?: FieldTypes,
 ): ContactPatch {
-  const { value } = toCallbellFields(input, fieldMap);
+  return projectCallbellFields(
+    toCallbellFields(input, fieldMap).value,
+    input.phone,
+    fieldMap,
+    types,
+  );
+}
+
+/** The projection of fields already mapped by `toCallbellFields`. */
+export function projectCallbellFields(
+  value: CallbellFields,
+  phone: string | undefined,
+  fieldMap: CallbellFieldMap,
+  types?: FieldTypes,
+): ContactPatch {
   const customFields: Record<string, string> = {};
   for (const [name, given] of Object.entries(value.custom_fields ?? {})) {
     const text = String(given);
@@ -151,7 +174,7 @@ export function projectCallbellContact(
     },
     fieldMap,
   );
-  return { phone: input.phone, ...common };
+  return { phone, ...common };
 }
 
 /** The E.164 number without `+`: how the adapter writes a WhatsApp identifier and a lookup path. */

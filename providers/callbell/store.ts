@@ -10,16 +10,17 @@ import {
   type DriverCall,
   defineContactStore,
   reportUnmapped,
+  type WritePlan,
 } from '../../src/store.js';
 import { contactOf, invalidResponse, type ReceivedContact } from './api.js';
 import { toCallbellError } from './errors.js';
 import { listCallbellContacts } from './list.js';
 import {
   type CallbellFields,
+  callbellCreateBody,
   composeName,
   fromCallbellContact,
-  projectCallbellContact,
-  toCallbellCreate,
+  projectCallbellFields,
   toCallbellFields,
 } from './mappers.js';
 import { callbellOptOuts } from './opt-outs.js';
@@ -60,6 +61,13 @@ const capabilities: Capabilities = {
   optOut: 'read',
 };
 
+/** One Callbell write, mapped once (see `WritePlan`). */
+interface CallbellPlan extends WritePlan {
+  fields: CallbellFields;
+  sources?: Record<string, string>;
+  phone?: string;
+}
+
 /** A `ContactStore` over Callbell's contacts API (WhatsApp contacts of one channel). */
 export function createCallbellContactStore(options: CallbellOptions): ContactStore {
   const parsed = parseCallbellOptions(options);
@@ -86,7 +94,6 @@ export function createCallbellContactStore(options: CallbellOptions): ContactSto
   const withCall = (spec: RequestSpec, call: DriverCall): RequestSpec => ({
     ...spec,
     signal: call.signal,
-    retry: call.retry,
   });
 
   function toContact(
@@ -114,7 +121,7 @@ export function createCallbellContactStore(options: CallbellOptions): ContactSto
 
   /** Reads back a contact that a write answered without (Callbell's bodies are unconfirmed). */
   async function current(id: string, call: DriverCall, operation: string): Promise<Contact> {
-    const contact = await get(id, { signal: call.signal, retry: true }, operation);
+    const contact = await get(id, { signal: call.signal }, operation);
     if (!contact) throw new ContactSyncError({ code: 'not_found', provider, operation });
     return contact;
   }
@@ -141,41 +148,41 @@ export function createCallbellContactStore(options: CallbellOptions): ContactSto
     if (!fields.name) delete fields.name;
   }
 
-  const driver: ContactStoreDriver = {
+  const driver: ContactStoreDriver<CallbellPlan> = {
     provider,
     capabilities,
-    check(input, operation) {
+    plan(input, operation) {
       typedFields.check(input, operation);
-      const { warnings } = toCallbellFields(input, fieldMap);
-      return reportUnmapped(warnings, parsed.onUnmapped, { provider, operation });
+      const { value, warnings, sources } = toCallbellFields(input, fieldMap);
+      let projection: ContactPatch | undefined;
+      return {
+        fields: value,
+        sources,
+        phone: input.phone,
+        warnings: reportUnmapped(warnings, parsed.onUnmapped, { provider, operation }),
+        // Built when compared: the field types may be read by then (a checkbox value compares
+        // in the spelling reading gives back).
+        get projection() {
+          projection ??= projectCallbellFields(value, input.phone, fieldMap, typedFields.known());
+          return projection;
+        },
+      };
     },
-    project: (input) => projectCallbellContact(input, fieldMap, typedFields.known()),
     get,
     findByPhone,
-    async create(input, call) {
-      const mapped = toCallbellCreate(input, fieldMap, channelUuid);
-      const body = await typedFields.typed(mapped.value, mapped.sources, call, 'create');
-      const spec = withCall(createRequest(body, input.phone), call);
-      const created = await http.request(spec, async (response) => {
-        if (response.status >= 200 && response.status < 300) return readContact('create')(response);
-        const error = toCallbellError(http, response, spec);
-        if (error.code !== 'conflict') throw error;
-        // Name the contact that holds the phone, so callers can adopt or link it.
-        const existing = await findByPhone(
-          input.phone,
-          { signal: call.signal, retry: true },
-          'create',
-        ).catch(() => undefined);
-        throw existing ? toCallbellError(http, response, spec, { existingId: existing.id }) : error;
-      });
+    async create(input, plan, call) {
+      const fields = await typedFields.typed(plan.fields, plan.sources, call, 'create');
+      const body = callbellCreateBody(fields, input.phone, channelUuid);
+      const spec = { ...withCall(createRequest(body, input.phone), call), recovery: call.recovery };
+      const created = await send(spec, readContact('create'));
       if (created) return created;
-      const stored = await findByPhone(input.phone, { signal: call.signal, retry: true }, 'create');
+      const stored = await findByPhone(input.phone, { signal: call.signal }, 'create');
       if (!stored) throw invalidResponse('create', 'Callbell answered without the contact');
       return stored;
     },
-    async update(id, patch, call) {
-      const mapped = toCallbellFields(patch, fieldMap);
-      const fields = await typedFields.typed(mapped.value, mapped.sources, call, 'update');
+    async update(id, patch, plan, call) {
+      // A copy (`typed` returns one): completing the name must not change the plan upsert reuses.
+      const fields = { ...(await typedFields.typed(plan.fields, plan.sources, call, 'update')) };
       await completeComposedName(id, patch, fields, call);
       // Nothing Callbell holds changes (only unmapped fields): read the contact instead.
       if (Object.keys(fields).length === 0) return current(id, call, 'update');
@@ -186,17 +193,12 @@ export function createCallbellContactStore(options: CallbellOptions): ContactSto
       await send(withCall(deleteRequest(id), call), () => undefined);
     },
     list: (listOptions) => listCallbellContacts(http, fieldMap, listOptions, channelUuid),
-    preview(operation, input, id = '') {
-      if (operation === 'delete') return http.preview(deleteRequest(id));
-      if (operation === 'update') {
-        const mapped = toCallbellFields(input, fieldMap);
-        return http.preview(updateRequest(id, typedFields.previewed(mapped.value, mapped.sources)));
-      }
-      const phone = input.phone ?? '';
-      const mapped = toCallbellCreate({ ...input, phone }, fieldMap, channelUuid);
-      return http.preview(
-        createRequest(typedFields.previewed(mapped.value, mapped.sources), phone),
-      );
+    preview(operation, plan, id = '') {
+      if (operation === 'delete' || !plan) return http.preview(deleteRequest(id));
+      const fields = typedFields.previewed(plan.fields, plan.sources);
+      if (operation === 'update') return http.preview(updateRequest(id, fields));
+      const phone = plan.phone ?? '';
+      return http.preview(createRequest(callbellCreateBody(fields, phone, channelUuid), phone));
     },
   };
 

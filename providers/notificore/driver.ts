@@ -1,9 +1,14 @@
 import * as v from 'valibot';
-import { type ContactPatch, MAPPABLE_FIELDS, type Warning } from '../../src/contact.js';
+import {
+  type ContactInput,
+  type ContactPatch,
+  MAPPABLE_FIELDS,
+  type Warning,
+} from '../../src/contact.js';
 import type { Capabilities } from '../../src/contact-store.js';
 import { ContactSyncError, invalidInput } from '../../src/errors.js';
 import type { HttpClient, HttpResponse, RequestSpec } from '../../src/http.js';
-import { type ContactStoreDriver, reportUnmapped } from '../../src/store.js';
+import { type ContactStoreDriver, reportUnmapped, type WritePlan } from '../../src/store.js';
 import { NotificoreContactSchema, parseFieldEntries } from './api.js';
 import { invalidResponse, toNotificoreError } from './errors.js';
 import type { FieldResolver } from './fields.js';
@@ -59,12 +64,17 @@ function unaddressable(contact: { id: string }): ContactSyncError {
   });
 }
 
+/** One Notificore write: the input it was planned from (field ids resolve when it is sent). */
+interface NotificorePlan extends WritePlan {
+  input: ContactPatch;
+}
+
 /** The Notificore half of the store: maps, sends through `http`, parses. */
 export function createNotificoreDriver(
   http: HttpClient,
   fields: FieldResolver,
   options: Pick<NotificoreOptions, 'listIds' | 'onUnmapped' | 'pageSize'> & { pageSize: number },
-): ContactStoreDriver {
+): ContactStoreDriver<NotificorePlan> {
   const reader = createNotificoreReader(http, fields, options.pageSize);
   const { get, findByPhone, toContact } = reader;
   const membership = createMembership(http, options.listIds);
@@ -80,14 +90,6 @@ export function createNotificoreDriver(
       operation: mode,
     });
     return { values, warnings };
-  }
-
-  /** A failed write's error; a duplicate phone carries the id of the contact that holds it. */
-  async function writeError(response: HttpResponse, spec: RequestSpec, phone: string) {
-    const error = toNotificoreError(http, response, spec);
-    if (error.code !== 'conflict') return error;
-    const existing = await findByPhone(phone, { signal: spec.signal }).catch(() => undefined);
-    return existing ? toNotificoreError(http, response, spec, { existingId: existing.id }) : error;
   }
 
   /** The contact a write answered with; the docs' create example only echoes the request. */
@@ -108,24 +110,35 @@ export function createNotificoreDriver(
     );
   }
 
+  /** The vendor checks of a write, and its projection: the mapping to field ids needs the account. */
+  function plan(input: ContactPatch, operation: 'create' | 'update'): NotificorePlan {
+    return {
+      input,
+      warnings: check(input, operation),
+      projection: projectForNotificore(input as ContactInput, fields.holds),
+    };
+  }
+
+  function check(input: ContactPatch, operation: string): Warning[] {
+    if (input.phone !== undefined && !isNotificorePhone(input.phone)) {
+      throw invalidInput([{ path: 'phone', message: 'Notificore takes 9 to 15 digits' }], {
+        provider,
+        operation,
+      });
+    }
+    const unmapped = MAPPABLE_FIELDS.filter(
+      (field) => !!input[field] && !fields.isMapped(field),
+    ).map(unmappedWarning);
+    const warnings: Warning[] = [...unsupportedWarnings(input), ...unmapped];
+    return reportUnmapped(warnings, options.onUnmapped, { provider, operation });
+  }
+
   return {
     provider,
     capabilities: NOTIFICORE_CAPABILITIES,
-    check(input, operation) {
-      if (input.phone !== undefined && !isNotificorePhone(input.phone)) {
-        throw invalidInput([{ path: 'phone', message: 'Notificore takes 9 to 15 digits' }], {
-          provider,
-          operation,
-        });
-      }
-      const unmapped = MAPPABLE_FIELDS.filter(
-        (field) => !!input[field] && !fields.isMapped(field),
-      ).map(unmappedWarning);
-      const warnings: Warning[] = [...unsupportedWarnings(input), ...unmapped];
-      return reportUnmapped(warnings, options.onUnmapped, { provider, operation });
-    },
-    async create(input, call) {
-      const { values, warnings } = await fieldValues(input, 'create', call);
+    plan,
+    async create(input, { input: planned }, call) {
+      const { values, warnings } = await fieldValues(planned, 'create', call);
       const body = {
         phone: toNotificorePhone(input.phone),
         ...(options.listIds ? { groups: options.listIds } : {}),
@@ -134,7 +147,7 @@ export function createNotificoreDriver(
       const spec = createSpec(body, input.phone, call);
       const contact = await http.request(spec, async (response) => {
         if (isSuccess(response)) return written(response, spec, input.phone);
-        throw await writeError(response, spec, input.phone);
+        throw toNotificoreError(http, response, spec);
       });
       const joined = await membership.ensure(contact, call);
       return { ...contact, warnings: [...warnings, ...joined] };
@@ -144,8 +157,8 @@ export function createNotificoreDriver(
      * the patch over them, and every list it is in, so it erases nothing whether Notificore
      * replaces or merges. Nothing changed: no `PUT`. Then the configured lists are joined.
      */
-    async update(id, patch, call) {
-      const { values, warnings } = await fieldValues(patch, 'update', call);
+    async update(id, patch, { input: planned }, call) {
+      const { values, warnings } = await fieldValues(planned, 'update', call);
       const current = await get(id, call, 'update');
       if (!current)
         throw new ContactSyncError({ code: 'not_found', provider, operation: 'update' });
@@ -166,7 +179,7 @@ export function createNotificoreDriver(
         const spec = updateSpec(id, body, phone, call);
         contact = await http.request(spec, async (response) => {
           if (isSuccess(response)) return written(response, spec, phone, id);
-          throw await writeError(response, spec, phone);
+          throw toNotificoreError(http, response, spec);
         });
       }
       const joined = await membership.ensure(contact, call);
@@ -182,7 +195,8 @@ export function createNotificoreDriver(
       });
     },
     list: reader.list,
-    preview(operation, input, id = '') {
+    preview(operation, planned, id = '') {
+      const input = planned?.input ?? {};
       if (operation === 'delete') return http.preview(deleteSpec(id, {}));
       if (operation === 'create') {
         const phone = input.phone ?? '';
@@ -199,6 +213,5 @@ export function createNotificoreDriver(
       };
       return http.preview(updateSpec(id, body, input.phone, {}));
     },
-    project: (input) => projectForNotificore(input, fields.holds),
   };
 }

@@ -33,7 +33,6 @@ export function attachSpec(contactId: number, listIds: number[], call: CallConte
     route: '/api/groups/attach',
     json: { contacts: [contactId], groups: listIds },
     signal: call.signal,
-    retry: call.retry,
   };
 }
 
@@ -54,7 +53,7 @@ export function createMembership(http: HttpClient, listIds: readonly number[] | 
   }
 
   async function attach(contactId: number, lists: number[], call: CallContext): Promise<void> {
-    const spec = attachSpec(contactId, lists, { signal: call.signal, retry: true });
+    const spec = attachSpec(contactId, lists, { signal: call.signal });
     await http.request(spec, (response) => {
       if (response.status < 200 || response.status >= 300) {
         throw toNotificoreError(http, response, spec);

@@ -1,4 +1,4 @@
-import type { RequestSpec } from '../../src/http.js';
+import type { Recovery, RequestSpec } from '../../src/http.js';
 import { pathSegment } from '../../src/http.js';
 import { phoneForms } from '../../src/redact.js';
 
@@ -7,10 +7,10 @@ import { phoneForms } from '../../src/redact.js';
  * them. Paths are relative to the base URL (ky's `prefixUrl`), ids encoded with `pathSegment`.
  */
 
-/** What a call passes down: its signal, and whether the client may retry it. */
+/** What a call passes down: its signal, and on a create how to retry it safely. */
 export interface CallContext {
   signal?: AbortSignal;
-  retry?: boolean;
+  recovery?: Recovery;
 }
 
 /** A `fields` element of a request: by id, or by name in a preview before names are resolved. */
@@ -28,7 +28,7 @@ export interface UpdateBody {
   fields: FieldValueBody[];
 }
 
-/** `POST /api/auth/login`: sent without the bearer, once (the calling request is retried). */
+/** `POST /api/auth/login`: sent without the bearer, once (`http.send`: the calling request is retried). */
 export function loginSpec(apiKey: string): RequestSpec {
   return {
     operation: 'login',
@@ -37,7 +37,6 @@ export function loginSpec(apiKey: string): RequestSpec {
     route: '/api/auth/login',
     json: { api_key: apiKey },
     authorize: false,
-    retry: false,
   };
 }
 
@@ -54,7 +53,7 @@ export function createSpec(body: CreateBody, phone: string, call: CallContext): 
     route: '/api/contacts',
     json: body,
     signal: call.signal,
-    retry: call.retry,
+    recovery: call.recovery,
     sensitive: phoneForms(phone),
   };
 }
@@ -66,7 +65,6 @@ export function getSpec(id: string, operation: string, call: CallContext): Reque
     path: `api/contacts/${pathSegment(id)}`,
     route: '/api/contacts/…',
     signal: call.signal,
-    retry: call.retry,
   };
 }
 
@@ -83,7 +81,6 @@ export function updateSpec(
     route: '/api/contacts/…',
     json: body,
     signal: call.signal,
-    retry: call.retry,
     sensitive: phoneForms(phone),
   };
 }
@@ -95,7 +92,6 @@ export function deleteSpec(id: string, call: CallContext): RequestSpec {
     path: `api/contacts/${pathSegment(id)}`,
     route: '/api/contacts/…',
     signal: call.signal,
-    retry: call.retry,
   };
 }
 
@@ -116,7 +112,6 @@ export function searchSpec(phone: string, operation: string, call: CallContext):
       'search[value]': phone.replace(/\D/g, ''),
     },
     signal: call.signal,
-    retry: call.retry,
     sensitive: phoneForms(phone),
   };
 }

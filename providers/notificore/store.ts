@@ -60,15 +60,14 @@ export function createNotificoreContactStore(options: NotificoreOptions): Contac
  */
 async function login(http: HttpClient, apiKey: string): Promise<string> {
   const spec = loginSpec(apiKey);
-  return http.request(spec, (response) => {
-    // 408, 429 and 5xx say nothing about the key: they map by status and are retried.
-    if (response.status === 408 || response.status === 429 || response.status >= 500) {
-      throw http.failure(response, spec);
-    }
-    const body = v.safeParse(LoginSchema, response.body);
-    if (response.status >= 200 && response.status < 300 && body.success) return body.output.bearer;
-    throw refusedLogin(http, response, spec);
-  });
+  const response = await http.send(spec);
+  // 408, 429 and 5xx say nothing about the key: they map by status (the calling request retries).
+  if (response.status === 408 || response.status === 429 || response.status >= 500) {
+    throw http.failure(response, spec);
+  }
+  const body = v.safeParse(LoginSchema, response.body);
+  if (response.status >= 200 && response.status < 300 && body.success) return body.output.bearer;
+  throw refusedLogin(http, response, spec);
 }
 
 function refusedLogin(http: HttpClient, response: HttpResponse, spec: RequestSpec) {

@@ -88,9 +88,18 @@ export function projectSmsPartnerContact(
   input: ContactPatch,
   mapping: SmsPartnerFieldMapping,
 ): ContactPatch {
-  const { contact } = toSmsPartnerContact(input, mapping);
+  return projectSmsPartnerFields(toSmsPartnerContact(input, mapping).contact, mapping);
+}
+
+/** The projection of a `contact` object already mapped by `toSmsPartnerContact`. */
+export function projectSmsPartnerFields(
+  contact: SmsPartnerContactFields,
+  mapping: SmsPartnerFieldMapping,
+): ContactPatch {
   const projected = commonFields(contact, mapping);
-  return input.phone === undefined ? projected : { ...projected, phone: input.phone };
+  return contact.phoneNumber === undefined
+    ? projected
+    : { ...projected, phone: contact.phoneNumber };
 }
 
 function commonFields(record: SmsPartnerRecord, mapping: SmsPartnerFieldMapping): ContactPatch {

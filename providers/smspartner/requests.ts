@@ -17,7 +17,7 @@ type Call = Partial<DriverCall>;
  */
 export function smsPartnerRequests(account: SmsPartnerAccount) {
   const { apiKey, groupId } = account;
-  const common = (call: Call) => ({ signal: call.signal, retry: call.retry ?? true });
+  const common = (call: Call) => ({ signal: call.signal });
   return {
     add: (contact: SmsPartnerContactFields, call: Call = {}): RequestSpec => ({
       ...common(call),
@@ -27,6 +27,7 @@ export function smsPartnerRequests(account: SmsPartnerAccount) {
       route: '/contact/add',
       json: { apiKey, groupId, contact },
       sensitive: phoneForms(contact.phoneNumber),
+      recovery: call.recovery,
     }),
     update: (
       contactId: string,

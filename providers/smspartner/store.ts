@@ -3,7 +3,7 @@ import { setUpAdapter } from '../../src/adapter.js';
 import type { Contact } from '../../src/contact.js';
 import type { Capabilities, ContactStore } from '../../src/contact-store.js';
 import { invalidInput, isContactSyncError } from '../../src/errors.js';
-import type { RequestSpec } from '../../src/http.js';
+import type { HttpResponse, RequestSpec } from '../../src/http.js';
 import { defineOptOuts, withOptOuts } from '../../src/opt-outs.js';
 import {
   type CommonOptions,
@@ -17,12 +17,18 @@ import {
   type DriverCall,
   defineContactStore,
   reportUnmapped,
+  type WritePlan,
 } from '../../src/store.js';
 import { SmsPartnerContactResponseSchema, SmsPartnerListResponseSchema } from './api.js';
 import { readSmsPartnerBody } from './errors.js';
 import { issuePathFor, resolveFieldMapping } from './fields.js';
 import { findSmsPartnerContact, listSmsPartnerPages, type SmsPartnerPager } from './list.js';
-import { fromSmsPartnerContact, projectSmsPartnerContact, toSmsPartnerContact } from './mappers.js';
+import {
+  fromSmsPartnerContact,
+  projectSmsPartnerFields,
+  type SmsPartnerContactFields,
+  toSmsPartnerContact,
+} from './mappers.js';
 import { smsPartnerOptOuts } from './opt-outs.js';
 import { smsPartnerRequests } from './requests.js';
 
@@ -72,6 +78,11 @@ export const SMS_PARTNER_CAPABILITIES: Capabilities = {
   optOut: 'native',
 };
 
+/** One SMS Partner write, mapped once (see `WritePlan`): the `contact` object it sends. */
+interface SmsPartnerPlan extends WritePlan {
+  contact: SmsPartnerContactFields;
+}
+
 /** A `ContactStore` over one SMS Partner group. Throws `invalid_config` naming a bad option. */
 export function createSmsPartnerContactStore(options: SmsPartnerOptions): ContactStore {
   const parsed = parseOptions(SmsPartnerOptionsSchema, options, PROVIDER);
@@ -82,16 +93,23 @@ export function createSmsPartnerContactStore(options: SmsPartnerOptions): Contac
   const requests = smsPartnerRequests(parsed);
   const issuePathOf = issuePathFor(mapping);
 
-  /** Sends with retries, checks the envelope, parses the payload; `body` is the JSON as sent. */
+  /** Checks the envelope, parses the payload; `body` is the JSON as received. */
+  function read<TSchema extends v.GenericSchema>(
+    spec: RequestSpec,
+    response: HttpResponse,
+    schema: TSchema,
+  ) {
+    const body = readSmsPartnerBody(http, spec, response, issuePathOf);
+    const result = v.safeParse(schema, body);
+    if (!result.success) {
+      throw http.failure(response, spec, { code: 'invalid_response', retryable: false });
+    }
+    return { value: result.output as v.InferOutput<TSchema>, body };
+  }
+
+  /** Sends with retries and reads the answer. */
   function send<TSchema extends v.GenericSchema>(spec: RequestSpec, schema: TSchema) {
-    return http.request(spec, (response) => {
-      const body = readSmsPartnerBody(http, spec, response, issuePathOf);
-      const result = v.safeParse(schema, body);
-      if (!result.success) {
-        throw http.failure(response, spec, { code: 'invalid_response', retryable: false });
-      }
-      return { value: result.output as v.InferOutput<TSchema>, body };
-    });
+    return http.request(spec, (response) => read(spec, response, schema));
   }
 
   async function detail(id: string, operation: string, call: DriverCall): Promise<Contact> {
@@ -109,26 +127,28 @@ export function createSmsPartnerContactStore(options: SmsPartnerOptions): Contac
     toContact: (record, raw) => fromSmsPartnerContact(record, mapping, raw),
   });
 
-  const driver: ContactStoreDriver = {
+  const driver: ContactStoreDriver<SmsPartnerPlan> = {
     provider: PROVIDER,
     capabilities: SMS_PARTNER_CAPABILITIES,
-    check(input, operation) {
-      const { warnings, issues } = toSmsPartnerContact(input, mapping);
+    plan(input, operation) {
+      const { contact, warnings, issues } = toSmsPartnerContact(input, mapping);
       if (issues.length) throw invalidInput(issues, { provider: PROVIDER, operation });
-      return reportUnmapped(warnings, parsed.onUnmapped, { provider: PROVIDER, operation });
+      return {
+        contact,
+        warnings: reportUnmapped(warnings, parsed.onUnmapped, { provider: PROVIDER, operation }),
+        projection: projectSmsPartnerFields(contact, mapping),
+      };
     },
-    async create(input, call) {
-      const { contact } = toSmsPartnerContact(input, mapping);
-      const { value, body } = await send(
-        requests.add(contact, call),
-        SmsPartnerContactResponseSchema,
-      );
+    async create(_input, { contact }, call) {
       // The echo holds what was sent plus `contactId`; what it leaves out is what we sent.
-      const echoed = { ...contact, ...present(value.contact) };
-      return fromSmsPartnerContact(echoed, mapping, rawContact(body));
+      const spec = requests.add(contact, call);
+      return http.request(spec, (response) => {
+        const { value, body } = read(spec, response, SmsPartnerContactResponseSchema);
+        const echoed = { ...contact, ...present(value.contact) };
+        return fromSmsPartnerContact(echoed, mapping, rawContact(body));
+      });
     },
-    async update(id, patch, call) {
-      const { contact } = toSmsPartnerContact(patch, mapping);
+    async update(id, _patch, { contact }, call) {
       // Nothing SMS Partner holds changes (every value was unmapped): only read the contact.
       if (Object.keys(contact).length) await send(requests.update(id, contact, call), v.unknown());
       // The update echoes only the fields sent: read the whole contact back (one more request).
@@ -150,14 +170,12 @@ export function createSmsPartnerContactStore(options: SmsPartnerOptions): Contac
     async delete(id, call) {
       await send(requests.delete(id, call), v.unknown());
     },
-    list: (options) => listSmsPartnerPages(pager('list', { signal: options.signal, retry: true })),
-    preview(operation, input, id = '') {
-      const { contact } = toSmsPartnerContact(input, mapping);
-      if (operation === 'create') return http.preview(requests.add(contact));
-      if (operation === 'update') return http.preview(requests.update(id, contact));
+    list: (options) => listSmsPartnerPages(pager('list', { signal: options.signal })),
+    preview(operation, plan, id = '') {
+      if (operation === 'create' && plan) return http.preview(requests.add(plan.contact));
+      if (operation === 'update' && plan) return http.preview(requests.update(id, plan.contact));
       return http.preview(requests.delete(id));
     },
-    project: (input) => projectSmsPartnerContact(input, mapping),
   };
   const optOuts = smsPartnerOptOuts(http, parsed.apiKey, issuePathOf);
   return withOptOuts(

@@ -1,3 +1,4 @@
+import { scopedSignal } from '../abort.js';
 import { invalidConfig, invalidInput } from '../errors.js';
 import type { PushManyOptions, PushProgress, PushReport, SyncRecord } from './sync-types.js';
 
@@ -36,9 +37,12 @@ async function* run(
   push: Push,
   records: Records,
   concurrency: number,
-  signal: AbortSignal | undefined,
+  callerSignal: AbortSignal | undefined,
   onProgress: PushManyOptions['onProgress'],
 ): AsyncGenerator<PushReport> {
+  // The run's own signal: one listener on the caller's, whatever the concurrency (src/abort.ts).
+  const scope = scopedSignal(callerSignal);
+  const signal = scope.signal;
   const iterator = iterate(records);
   const running = new Set<Promise<void>>();
   const finished: PushReport[] = [];
@@ -95,6 +99,7 @@ async function* run(
     if (!exhausted) await iterator.return?.();
     // A consumer that stops early still gets every finished write linked before it goes on.
     await Promise.all(running);
+    scope.release();
   }
 }
 

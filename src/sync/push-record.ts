@@ -1,4 +1,5 @@
 import { abortError } from '../abort.js';
+import { checkedWritesOf } from '../checked-writes.js';
 import type { ContactInput } from '../contact.js';
 import type { ContactStore } from '../contact-store.js';
 import { ContactSyncError, isContactSyncError } from '../errors.js';
@@ -77,30 +78,55 @@ async function pushToStore(push: StorePush): Promise<PushResult> {
   return { provider, ...written };
 }
 
-/** Updates the linked contact; with no link, or one the vendor no longer knows, upserts. */
+/**
+ * Updates the linked contact; with no link, or one the vendor no longer knows, upserts. A store
+ * built by `defineContactStore` gets the record's checked input as it is (validated once, in
+ * `checkRecord`); a store of the user's own gets a copy through its public calls.
+ */
 async function write({ store, input, linkedId, signal }: StorePush): Promise<Written> {
   if (signal?.aborted) throw abortError(signal, { provider: store.provider, operation: 'push' });
   const options = signal ? { signal } : undefined;
+  const checked = checkedWritesOf(store);
   if (linkedId !== undefined) {
     try {
       // reconcile writes only what changed, so a rerun reports `unchanged`; a store without it
       // (one of your own) is updated.
-      if (typeof store.reconcile === 'function') {
-        const { action, contact } = await store.reconcile(
-          linkedId,
-          structuredClone(input),
-          options,
-        );
-        return { status: action, id: contact.id, warnings: contact.warnings ?? [] };
-      }
-      const contact = await store.update(linkedId, structuredClone(input), options);
-      return { status: 'updated', id: contact.id, warnings: contact.warnings ?? [] };
+      const { action, contact } = checked
+        ? await checked.reconcile(linkedId, input, options)
+        : typeof store.reconcile === 'function'
+          ? await store.reconcile(linkedId, structuredClone(input), options)
+          : {
+              action: 'updated' as const,
+              contact: await store.update(linkedId, structuredClone(input), options),
+            };
+      return {
+        status: action,
+        id: aboutLinked(contact.id, linkedId, store.provider),
+        warnings: contact.warnings ?? [],
+      };
     } catch (error) {
       if (!isContactSyncError(error) || error.code !== 'not_found') throw error;
     }
   }
-  const { action, contact } = await store.upsert(structuredClone(input), options);
+  const { action, contact } = checked
+    ? await checked.upsert(input, options)
+    : await store.upsert(structuredClone(input), options);
   return { status: action, id: contact.id, warnings: contact.warnings ?? [] };
+}
+
+/**
+ * The id a write of the linked contact answered with, when it is that contact: a link changes only
+ * by a create or by the relink after `not_found`, never because an answer named another contact.
+ */
+function aboutLinked(id: string, linkedId: string, provider: string): string {
+  if (id === linkedId) return id;
+  throw new ContactSyncError({
+    code: 'invalid_response',
+    provider,
+    operation: 'push',
+    retryable: false,
+    message: `[contact-sync] [${provider}] push failed: invalid_response: the vendor answered about another contact than the linked one`,
+  });
 }
 
 function failAll(stores: readonly ContactStore[], key: string, error: ContactSyncError) {

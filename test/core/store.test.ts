@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Contact, ContactInput, ContactPatch } from '../../src/contact.js';
 import type { Capabilities } from '../../src/contact-store.js';
 import { ContactSyncError } from '../../src/errors.js';
-import { resolveRetryPolicy } from '../../src/retry.js';
+import { resolveRetryPolicy, withRetry } from '../../src/retry.js';
 import {
   type ContactStoreDriver,
   defineContactStore,
@@ -11,6 +11,8 @@ import {
 } from '../../src/store.js';
 
 type Step = 'ok' | ContactSyncError | 'store-then-fail';
+
+const retryPolicy = resolveRetryPolicy({ retries: 3, minTimeout: 0, maxTimeout: 0 });
 
 const capabilities = (overrides: Partial<Capabilities> = {}): Capabilities => ({
   create: 'native',
@@ -42,27 +44,34 @@ function fakeDriver(caps: Capabilities = capabilities()) {
   const driver: ContactStoreDriver = {
     provider: 'fake',
     capabilities: caps,
-    check: (input) =>
-      reportUnmapped(
+    plan: (input) => ({
+      warnings: reportUnmapped(
         input.assignedUser !== undefined
           ? [{ field: 'assignedUser', reason: 'unsupported', message: 'fake cannot assign' }]
           : [],
         'warn',
         { provider: 'fake', operation: 'create' },
       ),
-    async create(input) {
-      calls.push('create');
-      const step = createSteps.shift() ?? 'ok';
-      if (step instanceof ContactSyncError) throw step;
-      if ([...held.values()].some((contact) => contact.phone === input.phone)) {
-        throw new ContactSyncError({ code: 'conflict', provider: 'fake', operation: 'create' });
-      }
-      const contact = toContact(String(next++), input);
-      held.set(contact.id, contact);
-      if (step === 'store-then-fail') throw new ContactSyncError({ code: 'network' });
-      return contact;
-    },
-    async update(id, patch) {
+      projection: (({ assignedUser: _dropped, ...held }) => held)(input),
+    }),
+    // Retried as the transport retries a create request: with the call's recovery.
+    create: (input, _plan, call) =>
+      withRetry(
+        async () => {
+          calls.push('create');
+          const step = createSteps.shift() ?? 'ok';
+          if (step instanceof ContactSyncError) throw step;
+          if ([...held.values()].some((contact) => contact.phone === input.phone)) {
+            throw new ContactSyncError({ code: 'conflict', provider: 'fake', operation: 'create' });
+          }
+          const contact = toContact(String(next++), input);
+          held.set(contact.id, contact);
+          if (step === 'store-then-fail') throw new ContactSyncError({ code: 'network' });
+          return contact;
+        },
+        { policy: retryPolicy, signal: call.signal, recovery: call.recovery },
+      ),
+    async update(id, _patch, { projection: patch }) {
       calls.push('update');
       const current = held.get(id);
       if (!current) throw new ContactSyncError({ code: 'not_found' });
@@ -84,18 +93,14 @@ function fakeDriver(caps: Capabilities = capabilities()) {
     async *list() {
       yield* held.values();
     },
-    preview: (operation, input, id) => ({
+    preview: (operation, plan, id) => ({
       method: operation,
       url: `fake://${id ?? ''}`,
       headers: {},
-      body: input,
+      body: plan?.projection,
     }),
-    project: ({ assignedUser: _dropped, ...input }) => input,
   };
-  const store = defineContactStore(driver, {
-    defaultCountry: 'FR',
-    retry: resolveRetryPolicy({ retries: 3, minTimeout: 0, maxTimeout: 0 }),
-  });
+  const store = defineContactStore(driver, { defaultCountry: 'FR' });
   return { store, held, createSteps, calls };
 }
 
@@ -208,7 +213,7 @@ describe('defineContactStore', () => {
       {
         provider: 'fake',
         capabilities: capabilities(),
-        check: () => [],
+        plan: (input) => ({ warnings: [], projection: input }),
         create: async () => {
           throw new TypeError("Cannot read properties of undefined (reading 'id')");
         },
@@ -220,9 +225,8 @@ describe('defineContactStore', () => {
         delete: async () => undefined,
         list: async function* () {},
         preview: () => ({ method: 'GET', url: '', headers: {} }),
-        project: (input) => input,
       },
-      { retry: resolveRetryPolicy(false) },
+      {},
     );
     await expect(storeWithBug.create({ phone: '+33612345678' })).rejects.toMatchObject({
       code: 'invalid_response',

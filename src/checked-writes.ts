@@ -1,0 +1,21 @@
+import type { ContactInput } from './contact.js';
+import type { CallOptions, ReconcileResult, UpsertResult } from './contact-store.js';
+
+/**
+ * The internal entry of a store built by `defineContactStore`, through which `ContactSync` hands
+ * over an input it has already validated (the strict schema, the phone in E.164), so a write is
+ * validated once. Not enumerable and not public: a store of the user's own has none and gets the
+ * public calls. `Symbol.for` so that it is found across copies of the library.
+ */
+export const CHECKED_WRITES: unique symbol = Symbol.for('contact-sync.checked-writes') as never;
+
+export interface CheckedWrites {
+  upsert(input: ContactInput, options?: CallOptions): Promise<UpsertResult>;
+  reconcile(id: string, input: ContactInput, options?: CallOptions): Promise<ReconcileResult>;
+}
+
+/** The checked entry of `store`, when it was built by `defineContactStore`. */
+export function checkedWritesOf(store: object): CheckedWrites | undefined {
+  const entry = (store as Record<symbol, unknown>)[CHECKED_WRITES];
+  return entry && typeof entry === 'object' ? (entry as CheckedWrites) : undefined;
+}
