@@ -9,9 +9,10 @@ import { measureQueue, serveIfQueueChild } from './queue.js';
 import { measureRateLimit } from './rate-limit.js';
 import { type RemoteSandbox, serveIfSandboxChild, startRemoteSandbox } from './sandbox-process.js';
 import { fixed, type Row, range, renderTable, verdict } from './table.js';
+import { measureTransport, transportRows } from './transport.js';
 
 /**
- * `npm run bench [-- --quick] [-- --only 1,2,…]`: every row measured in this run against the
+ * `npm run bench [-- --quick] [-- --only 1,2,…,8]`: every row measured in this run against the
  * sandbox (served by a child process on loopback), side by side with the hand-written alternative.
  * `--quick` runs tiny counts in seconds (CI: the benchmark still works; nothing is asserted).
  */
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
     options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
   });
   const quick = values.quick === true;
-  const only = new Set((values.only ?? '1,2,3,4,5,6,7').split(',').map((item) => item.trim()));
+  const only = new Set((values.only ?? '1,2,3,4,5,6,7,8').split(',').map((item) => item.trim()));
   const counts = quick
     ? {
         requests: 40,
@@ -63,6 +64,12 @@ async function main(): Promise<void> {
     if (only.has('5')) rows.push(await rateLimit(fast, counts, log));
     if (only.has('6')) rows.push(...(await footprint(counts, log)));
     if (only.has('7')) rows.push(...(await queueRows(quick, log)));
+    if (only.has('8')) {
+      const transport = quick
+        ? { requests: 100, rounds: 2, warmup: 20 }
+        : { requests: 1_000, rounds: 7, warmup: 200 };
+      rows.push(...transportRows(await measureTransport(fast, slow, transport, log)));
+    }
   } finally {
     await Promise.all([slow.close(), fast.close()]);
   }

@@ -1,9 +1,10 @@
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
-import { type ContactSyncError, isContactSyncError } from '../../src/errors.js';
+import { ContactSyncError, isContactSyncError } from '../../src/errors.js';
 import {
   createHttpClient,
   type HttpClientOptions,
+  type HttpResponse,
   parseRetryAfter,
   pathSegment,
 } from '../../src/http.js';
@@ -221,6 +222,89 @@ describe('createHttpClient', () => {
     expect(response.text).toBe('');
     expect(response.body).toBeUndefined();
   });
+});
+
+describe('a request that is not idempotent (a create)', () => {
+  const create = {
+    operation: 'create',
+    method: 'POST' as const,
+    path: 'contacts',
+    route: '/contacts',
+  };
+  const created = (response: { status: number; body: unknown }) => {
+    if (response.status === 409) {
+      throw new ContactSyncError({ code: 'conflict', provider: 'example', operation: 'create' });
+    }
+    return response.body;
+  };
+
+  it('is sent once more only after asking what the lost attempt stored (lookFirst)', async () => {
+    nock(ORIGIN).post('/v1/contacts').replyWithError({ code: 'ECONNRESET', message: 'lost' });
+    const asked: number[] = [];
+    const result = await client().request(
+      {
+        ...create,
+        recovery: {
+          lookFirst: true,
+          find: async () => {
+            asked.push(1);
+            return { adopted: true };
+          },
+        },
+      },
+      created,
+    );
+    // One POST only: the second attempt found the contact instead of sending again.
+    expect(result).toEqual({ adopted: true });
+    expect(asked).toEqual([1]);
+  });
+
+  it('resolves the conflict met after a lost attempt, but not a conflict on a first attempt', async () => {
+    nock(ORIGIN)
+      .post('/v1/contacts')
+      .reply(503)
+      .post('/v1/contacts')
+      .reply(409, { message: 'already exists' });
+    let asked = 0;
+    const recovery = {
+      lookFirst: false,
+      find: async () => {
+        asked += 1;
+        return { adopted: true };
+      },
+    };
+    const http = client();
+    const interpret = (response: HttpResponse) => {
+      if (response.status >= 500) throw http.failure(response, create);
+      return created(response);
+    };
+    expect(await http.request({ ...create, recovery }, interpret)).toEqual({ adopted: true });
+    expect(asked).toBe(1);
+
+    nock(ORIGIN).post('/v1/contacts').reply(409, { message: 'already exists' });
+    const error = await http.request({ ...create, recovery }, interpret).then(unexpected, asError);
+    expect(error.code).toBe('conflict');
+    expect(asked).toBe(1);
+  });
+});
+
+describe('redirects', () => {
+  for (const status of [301, 302, 303, 307, 308]) {
+    it(`never follows a ${status}: invalid_response naming the status, not the Location`, async () => {
+      // Strict nock: a request to the Location would fail the test as an unexpected one.
+      nock(ORIGIN)
+        .get('/v1/contacts/1')
+        .query(true)
+        .reply(status, '', { location: 'https://elsewhere.example.test/steal?x=1' });
+      const error = await client()
+        .request({ ...spec, query: { apiKey: 'sk_live_secret' } }, json)
+        .then(unexpected, asError);
+      expect(error).toMatchObject({ code: 'invalid_response', status, retryable: false });
+      expect(error.message).toBe(
+        `[contact-sync] [example] get failed: invalid_response (${status}, GET /contacts/…): the vendor answered with a redirect, which is never followed`,
+      );
+    });
+  }
 });
 
 describe('helpers', () => {

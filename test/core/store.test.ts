@@ -141,6 +141,52 @@ describe('defineContactStore', () => {
     expect(calls).toEqual(['create', 'create', 'findByPhone']);
   });
 
+  it('counts an upsert created only when this call is known to have made the contact', async () => {
+    // A vendor with a lookup: the phone was free at the call's own lookup, so the contact a lost
+    // create stored is this call's.
+    const native = fakeDriver();
+    native.createSteps.push('store-then-fail');
+    expect((await native.store.upsert({ phone: '+33612345678', firstName: 'A' })).action).toBe(
+      'created',
+    );
+
+    // No lookup: after a lost answer, the contact the retry's conflict finds may predate the run.
+    const emulated = fakeDriver(capabilities({ findByPhone: 'emulated' }));
+    emulated.createSteps.push('store-then-fail');
+    const adopted = await emulated.store.upsert({ phone: '+33612345678', firstName: 'A' });
+    expect(adopted.action).toBe('unchanged');
+    expect(emulated.held.size).toBe(1);
+  });
+
+  it('never reports a contact that existed before the run as created after a lost answer', async () => {
+    const { store, createSteps, calls } = fakeDriver(capabilities({ findByPhone: 'emulated' }));
+    await store.create({ phone: '+33612345678', firstName: 'A' });
+    // The first attempt's answer is lost (the vendor may have acted); the retry meets the conflict.
+    createSteps.push(new ContactSyncError({ code: 'network' }));
+    calls.length = 0;
+    const same = await store.upsert({ phone: '+33612345678', firstName: 'A' });
+    expect(same.action).toBe('unchanged');
+    createSteps.push(new ContactSyncError({ code: 'timeout' }));
+    const changed = await store.upsert({ phone: '+33612345678', firstName: 'B' });
+    expect(changed.action).toBe('updated');
+    expect(changed.contact.firstName).toBe('B');
+  });
+
+  it('rejects an answer about another id than the one asked', async () => {
+    const { store, held } = fakeDriver();
+    const a = await store.create({ phone: '+33612345601' });
+    const b = await store.create({ phone: '+33612345602' });
+    // The vendor now answers every read of A with B.
+    held.set(a.id, b);
+    await expect(store.get(a.id)).rejects.toMatchObject({ code: 'invalid_response' });
+    await expect(store.update(a.id, { firstName: 'Z' })).rejects.toMatchObject({
+      code: 'invalid_response',
+    });
+    await expect(
+      store.reconcile?.(a.id, { phone: '+33612345601', firstName: 'Z' }),
+    ).rejects.toMatchObject({ code: 'invalid_response' });
+  });
+
   it('reports a plain conflict on a first create', async () => {
     const { store } = fakeDriver();
     await store.create({ phone: '+33612345678' });
