@@ -48,6 +48,7 @@ export {
   type HttpResponse,
   parseRetryAfter,
   pathSegment,
+  type Recovery,
   type RequestSpec,
   vendorMessage,
 } from './http.js';
@@ -75,13 +76,14 @@ export type { RateLimiter } from './rate-limit.js';
 export { phoneForms } from './redact.js';
 export type { RetryPolicy } from './retry.js';
 // The store skeleton: a driver (the vendor half) → a `ContactStore`. `reportUnmapped` turns the
-// warnings of a driver's `check` into `invalid_input` when the user chose `onUnmapped: 'error'`.
+// warnings of a driver's `plan` into `invalid_input` when the user chose `onUnmapped: 'error'`.
 export {
   type ContactStoreDriver,
   type DriverCall,
   defineContactStore,
   reportUnmapped,
   type StoreSettings,
+  type WritePlan,
 } from './store.js';
 
 // The emulator contract, for a vendor's stand-in in tests or in a sandbox (serve it with

@@ -1,4 +1,4 @@
-import type { Contact, ContactInput, ContactPatch, Warning } from 'contact-sync/provider';
+import type { Contact, ContactPatch, Warning } from 'contact-sync/provider';
 import { phoneFromVendor } from 'contact-sync/provider';
 import type { AcmeContact } from './api.js';
 
@@ -48,11 +48,11 @@ export function fromAcmeContact(contact: AcmeContact): Contact | undefined {
 }
 
 /** The input as Acme would hold it (`from(to(input))`), for `upsert` to report `unchanged`. */
-export function projectAcmeContact(input: ContactInput): ContactPatch {
+export function projectAcmeFields(fields: AcmeFields): ContactPatch {
   return {
-    phone: input.phone,
-    firstName: input.firstName,
-    lastName: input.lastName,
-    name: input.name,
+    phone: fields.phone,
+    firstName: fields.first_name,
+    lastName: fields.last_name,
+    name: fields.display_name,
   };
 }

@@ -11,10 +11,11 @@ import {
   type RequestSpec,
   reportUnmapped,
   setUpAdapter,
+  type WritePlan,
 } from 'contact-sync/provider';
 import { type AcmeContact, contactOf, pageOf } from './api.js';
 import { toAcmeError } from './errors.js';
-import { fromAcmeContact, projectAcmeContact, toAcmeFields } from './mappers.js';
+import { type AcmeFields, fromAcmeContact, projectAcmeFields, toAcmeFields } from './mappers.js';
 import { type AcmeOptions, parseAcmeOptions } from './options.js';
 import {
   createRequest,
@@ -49,6 +50,11 @@ const capabilities: Capabilities = {
   assignedUser: 'unsupported',
 };
 
+/** One write, mapped once: the body Acme is sent, its warnings, and what `upsert` compares. */
+interface AcmePlan extends WritePlan {
+  fields: AcmeFields;
+}
+
 /** A `ContactStore` over Acme's contacts API. Throws `invalid_config` for bad options. */
 export function createAcmeContactStore(options: AcmeOptions): ContactStore {
   const parsed = parseAcmeOptions(options);
@@ -64,7 +70,8 @@ export function createAcmeContactStore(options: AcmeOptions): ContactStore {
     read: (response: HttpResponse) => T,
     missing?: () => T,
   ): Promise<T> {
-    return http.request({ ...spec, signal: call.signal, retry: call.retry }, (response) => {
+    // `call.recovery` is set on a create: the client then retries it without storing it twice.
+    return http.request({ ...spec, signal: call.signal, recovery: call.recovery }, (response) => {
       if (response.status >= 200 && response.status < 300) return read(response);
       if (response.status === 404 && missing) return missing();
       throw toAcmeError(http, response, spec);
@@ -85,16 +92,20 @@ export function createAcmeContactStore(options: AcmeOptions): ContactStore {
   const one = (operation: string) => (response: HttpResponse) =>
     toContact(contactOf(response.body, operation), operation);
 
-  const driver: ContactStoreDriver = {
+  const driver: ContactStoreDriver<AcmePlan> = {
     provider,
     capabilities,
-    check: (input, operation) =>
-      reportUnmapped(toAcmeFields(input).warnings, parsed.onUnmapped, { provider, operation }),
-    project: projectAcmeContact,
-    create: (input, call) =>
-      send(createRequest(toAcmeFields(input).value, input.phone), call, one('create')),
-    update: (id, patch, call) =>
-      send(updateRequest(id, toAcmeFields(patch).value), call, one('update')),
+    plan(input, operation) {
+      const { value, warnings } = toAcmeFields(input);
+      return {
+        fields: value,
+        warnings: reportUnmapped(warnings, parsed.onUnmapped, { provider, operation }),
+        projection: projectAcmeFields(value),
+      };
+    },
+    create: (input, plan, call) =>
+      send(createRequest(plan.fields, input.phone), call, one('create')),
+    update: (id, _patch, plan, call) => send(updateRequest(id, plan.fields), call, one('update')),
     get: (id, call) => send(getRequest(id), call, one('get'), () => undefined),
     async findByPhone(phone, call) {
       const page = await send(findByPhoneRequest(phone), call, (response) =>
@@ -109,18 +120,17 @@ export function createAcmeContactStore(options: AcmeOptions): ContactStore {
       do {
         const page = await send(
           listRequest(acmeProvider.pageSize, after),
-          { signal: listOptions.signal, retry: true },
+          { signal: listOptions.signal },
           (response) => pageOf(response.body, 'list'),
         );
         for (const contact of page.data) yield toContact(contact, 'list');
         after = page.next ?? undefined;
       } while (after);
     },
-    preview(operation, input, id = '') {
-      if (operation === 'delete') return http.preview(deleteRequest(id));
-      const fields = toAcmeFields(input).value;
-      if (operation === 'update') return http.preview(updateRequest(id, fields));
-      return http.preview(createRequest(fields, input.phone ?? ''));
+    preview(operation, plan, id = '') {
+      if (operation === 'delete' || !plan) return http.preview(deleteRequest(id));
+      if (operation === 'update') return http.preview(updateRequest(id, plan.fields));
+      return http.preview(createRequest(plan.fields, plan.fields.phone ?? ''));
     },
   };
 
