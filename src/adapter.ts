@@ -7,6 +7,7 @@ import type { StoreSettings } from './store.js';
 /** What a vendor's factory knows about itself: the facts of its `ProviderDefinition`. */
 export type ProviderDefaults = Pick<ProviderDefinition, 'name' | 'baseUrl' | 'requestsPerSecond'>;
 
+/** What a vendor adds to its HTTP client: its secrets, its auth headers or `authorize`. */
 export type AdapterHttpOptions = Pick<HttpClientOptions, 'secrets' | 'authorize' | 'headers'>;
 
 /**

@@ -13,12 +13,14 @@ export type ContactSyncErrorCode =
   | 'timeout'
   | 'aborted';
 
+/** One field at fault in an `invalid_input` or `invalid_config` error. */
 export interface ValidationIssue {
   /** Dotted path of the offending field, e.g. `customFields.company` or `retry.retries`. */
   path: string;
   message: string;
 }
 
+/** The fields of a `ContactSyncError`, given to its constructor. */
 export interface ContactSyncErrorOptions {
   code: ContactSyncErrorCode;
   /** Overrides the generated message (which never holds a secret or a request body). */

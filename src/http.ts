@@ -18,6 +18,7 @@ import { type Recovery, type RetryPolicy, withRetry } from './retry.js';
 export { codeForStatus, parseRetryAfter, pathSegment, vendorMessage } from './http-wire.js';
 export type { Recovery } from './retry.js';
 
+/** The methods an adapter's requests use. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** One request of an adapter, described before it is sent. */
@@ -53,6 +54,7 @@ export interface HttpResponse {
   text: string;
 }
 
+/** Options of `createHttpClient`; `setUpAdapter` fills them from a store's common options. */
 export interface HttpClientOptions {
   provider: string;
   baseUrl: string;
@@ -72,6 +74,7 @@ export interface HttpClientOptions {
   maxResponseBytes?: number;
 }
 
+/** A store's one HTTP client: every request of an adapter goes through it. */
 export interface HttpClient {
   readonly provider: string;
   readonly limiter: RateLimiter;

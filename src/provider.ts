@@ -66,14 +66,16 @@ export {
   type RetryOptions,
   secretSchema,
 } from './options.js';
-// Phones: `phoneFromVendor` reads a vendor's number into E.164; `phoneForms` lists the written
-// forms of a number, to pass as a request's `sensitive` values (kept out of every message).
+// Phones: `phoneFromVendor` reads a vendor's number into E.164.
 export { normalizePhone, phoneFromVendor } from './phone.js';
 // The one object that holds a vendor's facts (name, base URL, documented rate, page and batch
 // sizes, factory); `defineProvider` freezes it.
 export { defineProvider, type ProviderDefinition } from './provider-definition.js';
 export type { RateLimiter } from './rate-limit.js';
+// `phoneForms` lists the written forms of a number, to pass as a request's `sensitive` values
+// (kept out of every message, cause and hook event).
 export { phoneForms } from './redact.js';
+// The client's retry policy (`HttpClientOptions.retry`), resolved from the `retry` option.
 export type { RetryPolicy } from './retry.js';
 // The store skeleton: a driver (the vendor half) → a `ContactStore`. `reportUnmapped` turns the
 // warnings of a driver's `plan` into `invalid_input` when the user chose `onUnmapped: 'error'`.

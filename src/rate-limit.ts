@@ -1,5 +1,6 @@
 import { abortError, sleep } from './abort.js';
 
+/** Spaces a store's requests (in process, or shared through Redis by `contact-sync/queue`). */
 export interface RateLimiter {
   /** Resolves when one more request may start; rejects `aborted` if `signal` fires first. */
   acquire(signal?: AbortSignal): Promise<void>;

@@ -74,6 +74,7 @@ export interface ContactStoreDriver<Plan extends WritePlan = WritePlan> {
   preview(operation: PreviewOperation, plan: Plan | undefined, id?: string): HttpRequestPreview;
 }
 
+/** What `defineContactStore` needs besides the driver (from `setUpAdapter`). */
 export interface StoreSettings {
   defaultCountry?: string;
 }
