@@ -218,10 +218,12 @@ export function openRateLimiter(
           continue;
         }
         // The vendor counts arrivals: a start later than its place by more than the margin could
-        // share a vendor second with the starts placed after it. Such a start is placed again,
-        // as far ahead as this process has just proved to lag, instead of going out late.
+        // share a vendor second with the starts placed after it. Half the margin is kept for the
+        // way from here to the vendor (building the request, the network, the vendor's own
+        // queue); a start later than the other half is placed again, as far ahead as this
+        // process has just proved to lag, instead of going out late.
         const late = performance.now() - (asked + Math.max(0, wait));
-        if (limit === 0 || late <= marginMs || moves >= MAX_MOVES) return;
+        if (limit === 0 || late <= marginMs / 2 || moves >= MAX_MOVES) return;
         moves += 1;
         mode = 2;
         aheadMs = Math.ceil(late);
