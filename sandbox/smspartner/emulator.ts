@@ -20,6 +20,19 @@ export interface SmsPartnerEmulatorOptions {
   apiKey?: string;
   /** The groups (contact lists) that exist, by id. Default `['group-1']`. */
   groups?: string[];
+  /**
+   * Contacts per `contact/list` page. Default 20, as the vendor's reference page says; a
+   * third-party client reads 500 per page (unconfirmed), which this lets a test play too.
+   */
+  pageSize?: number;
+}
+
+/** A contact to put straight into a group (`seed`), with write-side names. */
+export interface SmsPartnerSeedContact {
+  phoneNumber: string;
+  firstname?: string;
+  lastname?: string;
+  custom1?: string;
 }
 
 export interface SmsPartnerEmulator extends ProviderEmulator {
@@ -27,6 +40,11 @@ export interface SmsPartnerEmulator extends ProviderEmulator {
   groups(): string[];
   /** The account's STOP list (`stop-sms/*`). */
   readonly stopList: SmsPartnerStopList;
+  /**
+   * Puts contacts straight into `group`, as if imported long ago (a 20,000-contact group for a
+   * test, without 20,000 requests). Phones must be E.164 and new to the group.
+   */
+  seed(group: string, contacts: Iterable<SmsPartnerSeedContact>): void;
 }
 
 interface Group {
@@ -35,9 +53,14 @@ interface Group {
   /** What `contact/detail` shows as `groupId`: a number, as in the vendor's example. */
   number: number;
   createdAt: string;
+  /** The group's contacts in the order they were added: the order `contact/list` pages in. */
+  members: Map<string, EmulatedSmsPartnerContact>;
+  /** E.164 phone → contact id: the group's uniqueness (code 15), without a scan. */
+  byPhone: Map<string, string>;
+  /** `members` as an array, for slicing pages; rebuilt after a change. */
+  ordered?: EmulatedSmsPartnerContact[];
 }
 
-const PAGE_SIZE = 20;
 const BULK_LIMIT = 500;
 
 type Body = Record<string, unknown>;
@@ -54,6 +77,7 @@ export function createSmsPartnerEmulator(
 ): SmsPartnerEmulator {
   const apiKey = options.apiKey ?? 'test-key';
   const configured = options.groups ?? ['group-1'];
+  const pageSize = options.pageSize ?? 20;
   const groups = new Map<string, Group>();
   const contacts = new Map<string, EmulatedSmsPartnerContact>();
   const stopList = createSmsPartnerStopList();
@@ -64,7 +88,14 @@ export function createSmsPartnerEmulator(
     for (const token of configured) addGroup(token, token);
   }
   function addGroup(token: string, name: string): Group {
-    const group = { token, name, number: 6363 + groups.size, createdAt: timestamp() };
+    const group: Group = {
+      token,
+      name,
+      number: 6363 + groups.size,
+      createdAt: timestamp(),
+      members: new Map(),
+      byPhone: new Map(),
+    };
     groups.set(token, group);
     return group;
   }
@@ -73,8 +104,17 @@ export function createSmsPartnerEmulator(
     // A bijection of the counter: ids look opaque but never repeat.
     return (Math.imul(sequence, 0x9e3779b1) >>> 0).toString(16).padStart(8, '0');
   }
-  const holder = (group: string, phone: string) =>
-    [...contacts.values()].find((contact) => contact.group === group && contact.phone === phone);
+  const holder = (token: string, phone: string) => {
+    const id = groups.get(token)?.byPhone.get(phone);
+    return id === undefined ? undefined : contacts.get(id);
+  };
+  function leave(contact: EmulatedSmsPartnerContact): void {
+    const group = groups.get(contact.group);
+    if (!group) return;
+    group.members.delete(contact.contactId);
+    if (group.byPhone.get(contact.phone) === contact.contactId) group.byPhone.delete(contact.phone);
+    group.ordered = undefined;
+  }
 
   function add(body: Body): EmulatorResponse {
     const token = stringParam(body.groupId);
@@ -83,6 +123,8 @@ export function createSmsPartnerEmulator(
     if (!group) return fail(404, "Le groupe n'existe pas");
     if (body.contactsList !== undefined) {
       if (!Array.isArray(body.contactsList))
+        return fail(2, 'Les informations du contact sont requises');
+      if (body.contactsList.length === 0)
         return fail(2, 'Les informations du contact sont requises');
       if (body.contactsList.length > BULK_LIMIT)
         return fail(50, 'Pas plus de 500 contacts par requête');
@@ -123,6 +165,10 @@ export function createSmsPartnerEmulator(
       ...values,
     };
     contacts.set(stored.contactId, stored);
+    const home = groups.get(group) as Group;
+    home.members.set(stored.contactId, stored);
+    home.byPhone.set(stored.phone, stored.contactId);
+    home.ordered = undefined;
     return stored;
   }
 
@@ -139,6 +185,11 @@ export function createSmsPartnerEmulator(
     if (errors.length) return fail(9, undefined, { error: errors });
     const other = values.phone === undefined ? undefined : holder(current.group, values.phone);
     if (other && other.contactId !== id) return fail(15, 'Le numéro existe déjà dans ce groupe');
+    const home = groups.get(current.group);
+    if (home && values.phone !== undefined && values.phone !== current.phone) {
+      home.byPhone.delete(current.phone);
+      home.byPhone.set(values.phone as string, id);
+    }
     Object.assign(current, values);
     return ok({ contact: echoOf(contact, id) });
   }
@@ -146,7 +197,10 @@ export function createSmsPartnerEmulator(
   function remove(body: Body): EmulatorResponse {
     const id = stringParam(body.contactId);
     if (!id) return fail(1, 'Le contactId est requis');
-    if (!contacts.delete(id)) return fail(404, "Le contact n'existe pas");
+    const contact = contacts.get(id);
+    if (!contact) return fail(404, "Le contact n'existe pas");
+    contacts.delete(id);
+    leave(contact);
     return ok({});
   }
 
@@ -161,11 +215,13 @@ export function createSmsPartnerEmulator(
   function list(query: URLSearchParams): EmulatorResponse {
     const token = query.get('groupId');
     if (!token) return fail(1, 'Le groupId est requis');
-    if (!groups.has(token)) return fail(404, "Le groupe n'existe pas");
+    const group = groups.get(token);
+    if (!group) return fail(404, "Le groupe n'existe pas");
     const page = Math.max(1, Number.parseInt(query.get('page') ?? '1', 10) || 1);
-    const members = [...contacts.values()].filter((contact) => contact.group === token);
+    group.ordered ??= [...group.members.values()];
+    const members = group.ordered;
     const datas = members
-      .slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE)
+      .slice((page - 1) * pageSize, page * pageSize)
       .map((contact) => readSide(contact));
     return ok({ currentPage: page, total: String(members.length), datas });
   }
@@ -180,9 +236,11 @@ export function createSmsPartnerEmulator(
   function groupDelete(body: Body): EmulatorResponse {
     const token = stringParam(body.groupId);
     if (!token) return fail(1, 'Le groupId est requis');
-    if (!groups.delete(token)) return fail(404, "Le groupe n'existe pas");
+    const group = groups.get(token);
+    if (!group) return fail(404, "Le groupe n'existe pas");
+    groups.delete(token);
     // Contacts only exist inside a group (unconfirmed what the vendor does with them).
-    for (const [id, contact] of contacts) if (contact.group === token) contacts.delete(id);
+    for (const id of group.members.keys()) contacts.delete(id);
     return ok({});
   }
 
@@ -241,6 +299,14 @@ export function createSmsPartnerEmulator(
     },
     groups: () => [...groups.keys()],
     stopList,
+    seed(token, seeded) {
+      if (!groups.has(token)) throw new Error(`no group ${token}`);
+      for (const contact of seeded) {
+        if (holder(token, contact.phoneNumber)) throw new Error('seed: phone already in the group');
+        const { phoneNumber, ...rest } = contact;
+        store(token, { ...rest, phone: phoneNumber });
+      }
+    },
     reset() {
       contacts.clear();
       stopList.reset();

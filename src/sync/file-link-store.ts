@@ -3,6 +3,7 @@ import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ContactSyncError, invalidConfig } from '../errors.js';
 import { acquireLock } from './file-lock.js';
+import { indexChange, type KeyIndex, keyIndexOf } from './key-index.js';
 import {
   applyEntry,
   compactedLog,
@@ -25,6 +26,8 @@ export interface FileLinkStoreOptions {
 
 interface OpenFile {
   table: LinkTable;
+  /** The reverse of `table`, for `findKey`. */
+  keys: KeyIndex;
   handle: FileHandle;
   release: () => Promise<void>;
 }
@@ -75,7 +78,7 @@ export function fileLinkStore(path: string, options: FileLinkStoreOptions = {}):
   /** Writes every waiting append in one write (and one fsync), until none is left. */
   async function flush(): Promise<void> {
     try {
-      const { table, handle } = await file();
+      const { table, keys, handle } = await file();
       while (pending.length) {
         const batch = pending;
         pending = [];
@@ -87,6 +90,7 @@ export function fileLinkStore(path: string, options: FileLinkStoreOptions = {}):
           continue;
         }
         for (const waiting of batch) {
+          indexChange(keys, table, waiting.entry);
           applyEntry(table, waiting.entry);
           waiting.resolve();
         }
@@ -109,6 +113,9 @@ export function fileLinkStore(path: string, options: FileLinkStoreOptions = {}):
     async get(key) {
       const byProvider = (await file()).table.get(key);
       return byProvider ? Object.fromEntries(byProvider) : undefined;
+    },
+    async findKey(provider, id) {
+      return (await file()).keys.find(provider, id);
     },
     set: (key, provider, id) => append({ op: 'set', key, provider, id }),
     delete: (key, provider) =>
@@ -142,7 +149,7 @@ async function openLog(path: string): Promise<OpenFile> {
       });
     }
     await writeCompacted(path, table);
-    return { table, handle: await open(path, 'a'), release };
+    return { table, keys: keyIndexOf(table), handle: await open(path, 'a'), release };
   } catch (error) {
     await release();
     throw error;

@@ -3,7 +3,7 @@ import { invalidConfig } from '../errors.js';
 /**
  * Where ContactSync keeps the links from the user's own key (a CRM id) to each provider's contact
  * id, so a second push updates instead of creating. Bring your own (a table in your database, say)
- * by implementing these four methods.
+ * by implementing these methods.
  */
 export interface LinkStore {
   /** The links of `key`, provider → contact id; `undefined` when it has none. */
@@ -12,6 +12,13 @@ export interface LinkStore {
   set(key: string, provider: string, id: string): Promise<void>;
   /** Forgets the link of `key` at one `provider`, or every link of `key` when it is omitted. */
   delete(key: string, provider?: string): Promise<void>;
+  /**
+   * The key linked to contact `id` at `provider` (the reverse of `get`); `undefined` when none is.
+   * Where several keys link to one contact (`sharedPhones: 'link'`), the one linked last; once
+   * that key's link goes, another key still linked or `undefined` (never a key no longer linked). Must not scan: ContactSync asks it before it writes to a contact it found
+   * by phone, to keep one phone to one key.
+   */
+  findKey(provider: string, id: string): Promise<string | undefined>;
   /** Releases what the store holds (files, connections). */
   close?(): Promise<void>;
 }
@@ -21,8 +28,10 @@ export function assertLinkStore(value: unknown, path: string): asserts value is 
   const candidate = value as Partial<Record<keyof LinkStore, unknown>> | null;
   const missing =
     typeof candidate !== 'object' || candidate === null
-      ? ['get', 'set', 'delete']
-      : (['get', 'set', 'delete'] as const).filter((name) => typeof candidate[name] !== 'function');
+      ? ['get', 'set', 'delete', 'findKey']
+      : (['get', 'set', 'delete', 'findKey'] as const).filter(
+          (name) => typeof candidate[name] !== 'function',
+        );
   if (
     missing.length ||
     (candidate && candidate.close !== undefined && typeof candidate.close !== 'function')
@@ -30,7 +39,7 @@ export function assertLinkStore(value: unknown, path: string): asserts value is 
     throw invalidConfig([
       {
         path,
-        message: `expected a LinkStore (get, set and delete functions${missing.length ? `; missing ${missing.join(', ')}` : ''})`,
+        message: `expected a LinkStore (get, set, delete and findKey functions${missing.length ? `; missing ${missing.join(', ')}` : ''})`,
       },
     ]);
   }

@@ -1,3 +1,4 @@
+import { createKeyIndex, indexChange } from './key-index.js';
 import type { LinkStore } from './link-store.js';
 
 /**
@@ -6,12 +7,14 @@ import type { LinkStore } from './link-store.js';
  */
 export function memoryLinkStore(): LinkStore {
   const links = new Map<string, Map<string, string>>();
+  const keys = createKeyIndex();
   return {
     async get(key) {
       const byProvider = links.get(key);
       return byProvider ? Object.fromEntries(byProvider) : undefined;
     },
     async set(key, provider, id) {
+      indexChange(keys, links, { op: 'set', key, provider, id });
       let byProvider = links.get(key);
       if (!byProvider) {
         byProvider = new Map();
@@ -20,6 +23,11 @@ export function memoryLinkStore(): LinkStore {
       byProvider.set(provider, id);
     },
     async delete(key, provider) {
+      indexChange(
+        keys,
+        links,
+        provider === undefined ? { op: 'delete', key } : { op: 'delete', key, provider },
+      );
       if (provider === undefined) {
         links.delete(key);
         return;
@@ -27,6 +35,9 @@ export function memoryLinkStore(): LinkStore {
       const byProvider = links.get(key);
       byProvider?.delete(provider);
       if (byProvider?.size === 0) links.delete(key);
+    },
+    async findKey(provider, id) {
+      return keys.find(provider, id);
     },
     async close() {},
   };

@@ -12,6 +12,10 @@ type Records = Iterable<SyncRecord> | AsyncIterable<SyncRecord>;
  * free, and a slot frees up only when the consumer takes its report, so memory stays constant whatever
  * the input size. Each record writes to every store at once, so a store waiting on its own rate
  * limit delays the others by no more than the window of `concurrency` records in flight.
+ *
+ * Records of one key are applied in input order, never two at once: a later record of a key starts
+ * only once the earlier one has finished (linked or failed). The waiting record holds its slot in
+ * the window, so the bound above still holds and nothing is buffered outside it.
  */
 export function pushManyRecords(
   push: Push,
@@ -56,12 +60,22 @@ async function* run(
   let exhausted = false;
   let inputError: { error: unknown } | undefined;
 
+  // The last record started for each key still in the window: a later one of that key chains on
+  // it. Entries leave with their record, so the map never holds more than `concurrency` keys.
+  const lastOfKey = new Map<string, Promise<void>>();
+
   function start(record: unknown): void {
-    const task = push(record, signal).then((report) => {
-      running.delete(task);
-      finished.push(report);
-      wake?.();
-    });
+    const key = keyOf(record);
+    const before = key === undefined ? undefined : lastOfKey.get(key);
+    const task: Promise<void> = (before ?? Promise.resolve())
+      .then(() => push(record, signal))
+      .then((report) => {
+        running.delete(task);
+        if (key !== undefined && lastOfKey.get(key) === task) lastOfKey.delete(key);
+        finished.push(report);
+        wake?.();
+      });
+    if (key !== undefined) lastOfKey.set(key, task);
     running.add(task);
   }
 
@@ -108,6 +122,13 @@ function count(progress: PushProgress, report: PushReport, inFlight: number): vo
   progress.inFlight = inFlight;
   if (report.results.some((result) => result.status === 'failed')) progress.failed += 1;
   for (const result of report.results) progress.results[result.status] += 1;
+}
+
+/** The key a record's order is kept by; a record without a string key fails on its own. */
+function keyOf(record: unknown): string | undefined {
+  if (typeof record !== 'object' || record === null) return undefined;
+  const { key } = record as { key?: unknown };
+  return typeof key === 'string' ? key : undefined;
 }
 
 function isIterable(value: unknown): value is Records {

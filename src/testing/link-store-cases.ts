@@ -123,6 +123,65 @@ export function linkStoreCases(options: LinkStoreCasesOptions): TestCase[] {
         });
       }),
     },
+    {
+      name: 'findKey finds the key linked to a contact id at one provider, and only there',
+      run: withStores(async (open) => {
+        const links = await open(create);
+        assert.equal(await links.findKey('smspartner', '101'), undefined);
+        await links.set('crm-1', 'smspartner', '101');
+        await links.set('crm-2', 'callbell', '101');
+        await links.set('crm-3', 'smspartner', '301');
+        assert.equal(await links.findKey('smspartner', '101'), 'crm-1');
+        assert.equal(await links.findKey('callbell', '101'), 'crm-2');
+        assert.equal(await links.findKey('smspartner', '301'), 'crm-3');
+        assert.equal(await links.findKey('notificore', '101'), undefined);
+        assert.equal(await links.findKey('smspartner', '10'), undefined);
+      }),
+    },
+    {
+      name: 'findKey follows a replaced id and forgets deleted links',
+      run: withStores(async (open) => {
+        const links = await open(create);
+        await links.set('crm-1', 'smspartner', '101');
+        await links.set('crm-1', 'callbell', 'uuid-1');
+        await links.set('crm-1', 'smspartner', '102');
+        assert.equal(await links.findKey('smspartner', '101'), undefined);
+        assert.equal(await links.findKey('smspartner', '102'), 'crm-1');
+        await links.delete('crm-1', 'smspartner');
+        assert.equal(await links.findKey('smspartner', '102'), undefined);
+        assert.equal(await links.findKey('callbell', 'uuid-1'), 'crm-1');
+        await links.delete('crm-1');
+        assert.equal(await links.findKey('callbell', 'uuid-1'), undefined);
+      }),
+    },
+    {
+      name: 'findKey names the key linked last when several share a contact, and never a key whose link went',
+      run: withStores(async (open) => {
+        const links = await open(create);
+        await links.set('crm-a', 'smspartner', '101');
+        await links.set('crm-b', 'smspartner', '101');
+        assert.equal(await links.findKey('smspartner', '101'), 'crm-b');
+        await links.delete('crm-b');
+        // The other key still linked, or none: a store may keep one key per contact.
+        assert.notEqual(await links.findKey('smspartner', '101'), 'crm-b');
+        await links.set('crm-a', 'smspartner', '102');
+        assert.equal(await links.findKey('smspartner', '101'), undefined);
+        assert.equal(await links.findKey('smspartner', '102'), 'crm-a');
+      }),
+    },
+    {
+      name: 'findKey takes keys, providers and ids with any characters',
+      run: withStores(async (open) => {
+        const links = await open(create);
+        const key = 'crm:42/\u00e9t\u00e9 "quoted"\n{json}';
+        await links.set(key, 'my:provider', 'id:with\u0000 odd');
+        await links.set('__proto__', 'constructor', 'toString');
+        assert.equal(await links.findKey('my:provider', 'id:with\u0000 odd'), key);
+        assert.equal(await links.findKey('my', 'provider:id:with\u0000 odd'), undefined);
+        assert.equal(await links.findKey('constructor', 'toString'), '__proto__');
+        assert.equal(await links.findKey('constructor', '__proto__'), undefined);
+      }),
+    },
   ];
   const reopen = options.reopenLinkStore;
   if (reopen) {
@@ -140,6 +199,8 @@ export function linkStoreCases(options: LinkStoreCasesOptions): TestCase[] {
         }
         const again = await open(reopen);
         assert.deepEqual(await again.get('crm-1'), { smspartner: '101' });
+        assert.equal(await again.findKey('smspartner', '201'), 'crm-2');
+        assert.equal(await again.findKey('callbell', 'uuid-1'), undefined);
         assert.deepEqual(await again.get('crm-2'), { smspartner: '201' });
       }),
     });

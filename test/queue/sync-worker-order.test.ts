@@ -171,6 +171,7 @@ describe('one job per key at a time, the newest record winning', () => {
       },
       set: (key, provider, id) => links.set(key, provider, id),
       delete: (key, provider) => links.delete(key, provider),
+      findKey: (provider, id) => links.findKey(provider, id),
     };
     startWorker({ links: slow, concurrency: 4 });
     const onReport = reports.length;
@@ -217,6 +218,7 @@ describe('costs', () => {
       },
       set: (key, provider, id) => links.set(key, provider, id),
       delete: (key, provider) => links.delete(key, provider),
+      findKey: (provider, id) => links.findKey(provider, id),
     };
     startWorker({ links: counting });
     await queue.enqueue(

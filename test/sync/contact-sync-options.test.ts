@@ -27,6 +27,11 @@ describe('createContactSync options', () => {
     ['an unknown policy', { stores: [alpha], policy: 'first' }, 'policy'],
     ['an unknown country', { stores: [alpha], defaultCountry: 'XX' }, 'defaultCountry'],
     ['links that are not a LinkStore', { stores: [alpha], links: { get() {} } }, 'links'],
+    [
+      'links without findKey',
+      { stores: [alpha], links: { get() {}, set() {}, delete() {} } },
+      'links',
+    ],
     ['an unknown option', { stores: [alpha], concurrency: 4 }, 'concurrency'],
   ])('rejects %s with invalid_config naming it', (_case, options, path) => {
     const error = configError(() => createContactSync(options as never));

@@ -111,6 +111,45 @@ describe('ContactSync.pushMany', () => {
     expect(state.pulled).toBe(1000);
   });
 
+  it('runs a later record of a key only after the earlier one, and counts it in the window meanwhile', async () => {
+    const alpha = createFakeContactStore('alpha');
+    const release = alpha.hold();
+    let pulled = 0;
+    // Four records of one key, then others: only the first of the key may be at the vendor.
+    function* records(): Generator<SyncRecord> {
+      for (let index = 0; index < 4; index += 1) {
+        pulled += 1;
+        yield { key: 'same', contact: { phone: phoneOf(0), firstName: `v${index}` } };
+      }
+      for (let index = 1; index < 20; index += 1) {
+        pulled += 1;
+        yield recordOf(index);
+      }
+    }
+    const iterator = createContactSync({ stores: [alpha] })
+      .pushMany(records(), { concurrency: 4 })
+      [Symbol.asyncIterator]();
+    const first = iterator.next();
+    // The window is full of one key: one call at the vendor, three records waiting their turn.
+    await until(() => pulled === 4 && alpha.waiting() === 1);
+    for (let turn = 0; turn < 50; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    expect(alpha.waiting()).toBe(1);
+    expect(pulled).toBe(4);
+    release();
+    const reports = [(await first).value as PushReport];
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) break;
+      reports.push(next.value);
+    }
+    const same = reports.filter((report) => report.key === 'same');
+    expect(same.map((report) => report.record.contact.firstName)).toEqual(['v0', 'v1', 'v2', 'v3']);
+    expect(
+      [...alpha.contacts.values()].find((contact) => contact.phone === phoneOf(0))?.firstName,
+    ).toBe('v3');
+    expect(reports).toHaveLength(23);
+  });
+
   it('lets a fast vendor run a full window ahead of a blocked one, and no further', async () => {
     const slow = createFakeContactStore('slow');
     const fast = createFakeContactStore('fast');

@@ -1,0 +1,140 @@
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createCallbellContactStore } from '../../providers/callbell/index.js';
+import { createNotificoreContactStore } from '../../providers/notificore/index.js';
+import { createSmsPartnerContactStore } from '../../providers/smspartner/index.js';
+import { createCallbellEmulator } from '../../sandbox/callbell/emulator.js';
+import { createNotificoreEmulator } from '../../sandbox/notificore/emulator.js';
+import { createSmsPartnerEmulator } from '../../sandbox/smspartner/emulator.js';
+import type { Contact } from '../../src/contact.js';
+import type { ContactStore } from '../../src/contact-store.js';
+import {
+  createContactSync,
+  memoryLinkStore,
+  type PushReport,
+  type SyncRecord,
+} from '../../src/sync/index.js';
+import { type MountedEmulator, mountEmulator } from '../support/nock-emulator.js';
+
+const fast = { retry: { minTimeout: 0, maxTimeout: 0 }, rateLimit: false } as const;
+
+/** The three vendors behind nock, each over its strict emulator. */
+function vendors() {
+  const smsPartner = createSmsPartnerEmulator({ apiKey: 'sp-key', groups: ['g1'] });
+  const notificore = createNotificoreEmulator();
+  const callbell = createCallbellEmulator({ apiToken: 'cb-token' });
+  const mounts: Record<string, MountedEmulator> = {
+    smspartner: mountEmulator(smsPartner, 'https://api.smspartner.fr'),
+    notificore: mountEmulator(notificore, 'https://one-api.notificore.ru'),
+    callbell: mountEmulator(callbell, 'https://api.callbell.eu'),
+  };
+  const stores: ContactStore[] = [
+    createSmsPartnerContactStore({ apiKey: 'sp-key', groupId: 'g1', ...fast }),
+    createNotificoreContactStore({
+      apiKey: 'test-key',
+      fieldMap: { firstName: 25964, lastName: 25965, name: 25966 },
+      ...fast,
+    }),
+    createCallbellContactStore({ apiToken: 'cb-token', ...fast }),
+  ];
+  return { stores, mounts, emulators: { smsPartner, notificore, callbell } };
+}
+
+/** What each vendor holds, by phone: the first name (Callbell keeps only the display name). */
+async function heldBy(store: ContactStore): Promise<Map<string, Contact[]>> {
+  const held = new Map<string, Contact[]>();
+  for await (const contact of store.list()) {
+    held.set(contact.phone, [...(held.get(contact.phone) ?? []), contact]);
+  }
+  return held;
+}
+
+const firstNameOf = (contact: Contact) => contact.firstName ?? contact.name?.split(' ')[0];
+
+const phoneOf = (index: number) => `+3361${String(index).padStart(7, '0')}`;
+const person = (index: number, first: string) => ({
+  phone: phoneOf(index),
+  firstName: first,
+  lastName: `K${index}`,
+  name: `${first} K${index}`,
+});
+
+async function drain(reports: AsyncIterable<PushReport>): Promise<PushReport[]> {
+  const all: PushReport[] = [];
+  for await (const report of reports) all.push(report);
+  return all;
+}
+
+/**
+ * The worst timing for a key pushed twice: the earlier record ('Eve') holds its write until the
+ * later one ('Fred') of its key has finished, or, when nothing else runs meanwhile (as it should,
+ * since the later one waits for it), after a few hundred turns of the event loop.
+ */
+function earlierIsSlower(store: ContactStore): ContactStore {
+  const finished = new Map<string, () => void>();
+  const done = (phone: string) =>
+    new Promise<void>((resolve) => {
+      finished.set(phone, resolve);
+    });
+  const idle = async () => {
+    for (let turn = 0; turn < 300; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+  };
+  const reconcile = store.reconcile as NonNullable<ContactStore['reconcile']>;
+  return {
+    ...store,
+    async reconcile(id, input, options) {
+      if (input.firstName === 'Eve') await Promise.race([done(input.phone), idle()]);
+      const result = await reconcile(id, input, options);
+      if (input.firstName === 'Fred') finished.get(input.phone)?.();
+      return result;
+    },
+  };
+}
+
+// Hundreds of requests per case through nock: a generous bound for a loaded machine.
+describe('two records of one key', { timeout: 240_000 }, () => {
+  beforeAll(() => nock.disableNetConnect());
+  afterEach(() => nock.cleanAll());
+  afterAll(() => nock.enableNetConnect());
+
+  it('applies two records of one key in input order: 100 keys pushed twice end with the last record everywhere', async () => {
+    const stores = vendors().stores.map(earlierIsSlower);
+    const sync = createContactSync({ stores, links: memoryLinkStore() });
+    // Linked first, so the two records below take the update path, where nothing else orders them.
+    const seeded = await drain(
+      sync.pushMany(
+        Array.from({ length: 100 }, (_, index) => ({
+          key: `crm-${index}`,
+          contact: person(index, 'Ann'),
+        })),
+        { concurrency: 16 },
+      ),
+    );
+    expect(seeded.every((report) => report.results.every((r) => r.status === 'created'))).toBe(
+      true,
+    );
+    const records: SyncRecord[] = [];
+    // Each key's second record follows its first closely, inside one window.
+    for (let index = 0; index < 100; index += 2) {
+      records.push({ key: `crm-${index}`, contact: person(index, 'Eve') });
+      records.push({ key: `crm-${index + 1}`, contact: person(index + 1, 'Eve') });
+      records.push({ key: `crm-${index}`, contact: person(index, 'Fred') });
+      records.push({ key: `crm-${index + 1}`, contact: person(index + 1, 'Fred') });
+    }
+    const reports = await drain(sync.pushMany(records, { concurrency: 16 }));
+    expect(reports).toHaveLength(200);
+    const failed = reports.flatMap((report) =>
+      report.results.filter((result) => result.status === 'failed'),
+    );
+    expect(failed).toEqual([]);
+    for (const store of stores) {
+      const held = await heldBy(store);
+      expect(held.size, store.provider).toBe(100);
+      for (let index = 0; index < 100; index += 1) {
+        const contacts = held.get(phoneOf(index)) ?? [];
+        expect(contacts, `${store.provider} ${index}`).toHaveLength(1);
+        expect(firstNameOf(contacts[0] as Contact), `${store.provider} ${index}`).toBe('Fred');
+      }
+    }
+  });
+});
