@@ -1,11 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { ContactStore } from '../src/contact-store.js';
 import { isContactSyncError } from '../src/errors.js';
+import { memoryLinkStore } from '../src/sync/index.js';
 import { coloursFor } from './colour.js';
 import { ConfigError, loadConfig } from './config.js';
 import { demoCommand } from './demo.js';
+import { exportCommand, exportFormat } from './export.js';
 import { InputFileError, type ReadOptions } from './input.js';
-import { pushCommand, UsageError } from './push.js';
+import { migrateCommand } from './migrate.js';
+import { optoutsCommand } from './optouts.js';
+import { openLinks, pushCommand, selectStores, UsageError } from './push.js';
 import { failedCommand, queuePushCommand, workerCommand } from './queue-commands.js';
 import { sandboxCommand } from './sandbox.js';
 import { OutputFileError } from './writers.js';
@@ -21,7 +26,12 @@ const SYNOPSIS = `Usage:
   contact-sync worker --redis redis://host:6379 [--config contact-sync.config.json] [--name QUEUE]
                       [--concurrency N]
   contact-sync failed --redis redis://host:6379 [--name QUEUE] [--limit N] [--retry]
+  contact-sync push <file> --diff [--only a,b] [--links PATH] [--report PATH]
+  contact-sync optouts [--apply] [--out FILE.csv] [--links PATH] [--config …] [--only a,b]
+  contact-sync export --from <provider> [--out FILE] [--format ndjson|csv] [--links PATH]
+  contact-sync migrate --from <provider> --to <provider> [--links PATH] [--dry-run]
   contact-sync sandbox [--port N] [--fault-rate R] [--seed N] [--latency MS]
+                       [--seed-file FILE --provider NAME] [--webhook-url URL]
   contact-sync demo
 
 Run 'contact-sync <command> --help' for a command's options.
@@ -124,6 +134,11 @@ function buildProgram(io: CliIo, setStatus: (status: number) => void): Command {
     .option('-c, --config <path>', 'the config file', DEFAULT_CONFIG)
     .option('--only <names>', 'only these vendors of the config, comma-separated (e.g. callbell)')
     .option('--dry-run', 'print the request each vendor would receive; send nothing', false)
+    .option(
+      '--diff',
+      'read each vendor and print what a push would change, field by field; write nothing',
+      false,
+    )
     .option('--concurrency <n>', 'records in flight at once (default 8)')
     .option('--links <path>', 'keep the key ↔ vendor id links in this file, so a rerun updates')
     .option('--report <path>', 'write one NDJSON line per record and vendor')
@@ -200,6 +215,13 @@ function buildProgram(io: CliIo, setStatus: (status: number) => void): Command {
     .option('--fault-rate <r>', 'the share of requests that fail (0 to 1)', '0')
     .option('--seed <n>', 'the seed of the faults, for repeatable runs', '1')
     .option('--latency <ms>', 'added to every answer', '0')
+    .option('--seed-file <path>', 'pre-fill one vendor with these records (.ndjson, .json or .csv)')
+    .option('--provider <name>', 'the vendor --seed-file fills: smspartner, callbell or notificore')
+    .option('--webhook-url <url>', "deliver Callbell's contact events, signed, to this URL")
+    .option(
+      '--webhook-secret <secret>',
+      'the signing secret (default: a new whsec_… printed at start)',
+    )
     .action(async (options: SandboxFlags, self: Command) => {
       if (self.args.length) throw new UsageError('sandbox takes no arguments');
       const faultRate = Number(options.faultRate);
@@ -210,8 +232,115 @@ function buildProgram(io: CliIo, setStatus: (status: number) => void): Command {
         faultRate,
         seed: nonNegativeInteger('--seed', options.seed),
         latencyMs: nonNegativeInteger('--latency', options.latency),
+        seedFile: sandboxSeed(options),
+        webhook: options.webhookUrl
+          ? { url: options.webhookUrl, secret: options.webhookSecret }
+          : undefined,
       };
       setStatus(await sandboxCommand(flags, io));
+    });
+
+  command('optouts')
+    .description(
+      "list every vendor's opt-outs (stop lists), and with --apply write each to every vendor that can hold it",
+    )
+    .allowExcessArguments(true)
+    .option('-c, --config <path>', 'the config file', DEFAULT_CONFIG)
+    .option('--only <names>', 'only these vendors of the config, comma-separated')
+    .option('--apply', 'write each opt-out to the vendors that do not hold it yet', false)
+    .option('--out <path>', 'write CSV for the CRM: key,phone,provider,channel,at')
+    .option('--links <path>', 'the links file of your pushes, to name the key of each phone')
+    .action(async (options: OptOutsFlags, self: Command) => {
+      if (self.args.length) throw new UsageError('optouts takes no arguments');
+      const config = await loadConfigWithHint(options.config, io.env);
+      const stores = selectStores(config.stores, splitNames(options.only));
+      const links = options.links ? await openLinks(options.links) : memoryLinkStore();
+      try {
+        setStatus(
+          await optoutsCommand({
+            config: { config: config.config, stores },
+            links,
+            apply: options.apply,
+            outFile: options.out,
+            signal: io.signal,
+            out: io.out,
+            err: io.err,
+          }),
+        );
+      } finally {
+        await links.close?.();
+      }
+    });
+
+  command('export')
+    .description('write every contact a vendor holds as records push reads (NDJSON or CSV)')
+    .allowExcessArguments(true)
+    .option('-c, --config <path>', 'the config file', DEFAULT_CONFIG)
+    .option('--from <provider>', 'the vendor to read (a store of the config)')
+    .option('--out <path>', 'the file to write (default: standard output)')
+    .option('--format <format>', 'ndjson (default) or csv')
+    .option('--links <path>', 'the links file: linked contacts keep your key')
+    .action(async (options: ExportFlags, self: Command) => {
+      if (self.args.length) throw new UsageError('export takes no arguments');
+      if (!options.from) throw new UsageError('export needs --from <provider>');
+      const format = exportFormat(options.format);
+      const config = await loadConfigWithHint(options.config, io.env);
+      const [from] = selectStores(config.stores, [options.from]);
+      const links = options.links ? await openLinks(options.links) : undefined;
+      try {
+        setStatus(
+          await exportCommand({
+            from: from as ContactStore,
+            links,
+            format,
+            outFile: options.out,
+            signal: io.signal,
+            out: io.out,
+            err: io.err,
+          }),
+        );
+      } finally {
+        await links?.close?.();
+      }
+    });
+
+  command('migrate')
+    .description('push what one vendor holds to another, with links: resumable, a rerun updates')
+    .allowExcessArguments(true)
+    .option('-c, --config <path>', 'the config file (with both vendors)', DEFAULT_CONFIG)
+    .option('--from <provider>', 'the vendor you are leaving (read only)')
+    .option('--to <provider>', 'the vendor you are moving to')
+    .option('--links <path>', 'keep the links in this file, so an interrupted run resumes')
+    .option('--dry-run', 'read both sides and print what the run would do; write nothing', false)
+    .option('--concurrency <n>', 'contacts in flight at once (default 8)')
+    .action(async (options: MigrateFlags, self: Command) => {
+      if (self.args.length) throw new UsageError('migrate takes no arguments');
+      if (!options.from || !options.to)
+        throw new UsageError('migrate needs --from <provider> and --to <provider>');
+      if (options.from === options.to) throw new UsageError('--from and --to name the same vendor');
+      const concurrency = optionalPositiveInteger('--concurrency', options.concurrency);
+      const config = await loadConfigWithHint(options.config, io.env);
+      const [from] = selectStores(config.stores, [options.from]);
+      const [to] = selectStores(config.stores, [options.to]);
+      const links = options.links ? await openLinks(options.links) : memoryLinkStore();
+      try {
+        setStatus(
+          await migrateCommand({
+            from: from as ContactStore,
+            to: to as ContactStore,
+            links,
+            linksPath: options.links,
+            dryRun: options.dryRun,
+            concurrency,
+            signal: io.signal,
+            env: io.env,
+            out: io.out,
+            err: io.err,
+          }),
+        );
+      } finally {
+        await links.close?.();
+      }
     });
 
   command('demo')
@@ -227,6 +356,7 @@ interface PushFlags {
   config: string;
   only?: string;
   dryRun: boolean;
+  diff: boolean;
   concurrency?: string;
   links?: string;
   report?: string;
@@ -258,6 +388,57 @@ interface SandboxFlags {
   faultRate: string;
   seed: string;
   latency: string;
+  seedFile?: string;
+  provider?: string;
+  webhookUrl?: string;
+  webhookSecret?: string;
+}
+
+interface OptOutsFlags {
+  config: string;
+  only?: string;
+  apply: boolean;
+  out?: string;
+  links?: string;
+}
+
+interface ExportFlags {
+  config: string;
+  from?: string;
+  out?: string;
+  format?: string;
+  links?: string;
+}
+
+interface MigrateFlags {
+  config: string;
+  from?: string;
+  to?: string;
+  links?: string;
+  dryRun: boolean;
+  concurrency?: string;
+}
+
+const SANDBOX_PROVIDERS = ['smspartner', 'callbell', 'notificore'] as const;
+
+/** `--seed-file FILE --provider NAME`, both or neither. */
+function sandboxSeed(options: SandboxFlags) {
+  if (options.seedFile === undefined && options.provider === undefined) return undefined;
+  if (!options.seedFile || !options.provider) {
+    throw new UsageError('--seed-file and --provider go together');
+  }
+  const provider = options.provider as (typeof SANDBOX_PROVIDERS)[number];
+  if (!SANDBOX_PROVIDERS.includes(provider)) {
+    throw new UsageError(`--provider must be one of ${SANDBOX_PROVIDERS.join(', ')}`);
+  }
+  return { file: options.seedFile, provider };
+}
+
+function splitNames(value: string | undefined): string[] | undefined {
+  return value
+    ?.split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
 }
 
 async function push(
@@ -289,6 +470,7 @@ async function push(
       .map((name) => name.trim())
       .filter(Boolean),
     dryRun: flags.dryRun,
+    diff: flags.diff,
     concurrency,
     links: flags.links,
     report: flags.report,
@@ -357,7 +539,7 @@ async function loadConfigWithHint(path: string, env: Record<string, string | und
 /** "See 'contact-sync push --help'." for the command the user typed, if it is one. */
 function seeHelp(argv: readonly string[]): string {
   const command = argv[0];
-  const known = ['push', 'worker', 'failed', 'sandbox', 'demo'];
+  const known = ['push', 'worker', 'failed', 'optouts', 'export', 'migrate', 'sandbox', 'demo'];
   return command && known.includes(command)
     ? `See '${NAME} ${command} --help'.`
     : `See '${NAME} --help'.`;

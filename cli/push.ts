@@ -12,6 +12,7 @@ import {
 } from '../src/sync/index.js';
 import { coloursFor } from './colour.js';
 import { type CliConfig, ConfigError } from './config.js';
+import { diffCommand } from './diff.js';
 import {
   assertReadable,
   csvHeader,
@@ -32,6 +33,8 @@ export interface PushCommandOptions {
   /** Provider names to write to; default every store of the config. */
   only?: string[];
   dryRun?: boolean;
+  /** Read each vendor and print what a push would change; write nothing (`--diff`). */
+  diff?: boolean;
   concurrency?: number;
   links?: string;
   report?: string;
@@ -63,7 +66,9 @@ export async function pushCommand(options: PushCommandOptions): Promise<number> 
   const stores = selectStores(options.config.stores, options.only);
   checkPaths(options);
   const total = await checkFile(options.file, format, options.read);
+  if (options.dryRun && options.diff) throw new UsageError('--dry-run and --diff: choose one');
   if (options.dryRun) return dryRun(options, stores);
+  if (options.diff) return diff(options, stores, format);
 
   const { report, rejects, links } = await openOutputs(options, format);
   const sync = createContactSync({
@@ -125,7 +130,7 @@ async function openOutputs(options: PushCommandOptions, format: InputFormat) {
 }
 
 /** A file link store, opened now (it opens lazily) so a bad path or a held lock sends nothing. */
-async function openLinks(path: string): Promise<LinkStore> {
+export async function openLinks(path: string): Promise<LinkStore> {
   const links = fileLinkStore(path);
   try {
     await links.get('contact-sync-cli-open-check');
@@ -165,7 +170,7 @@ function samePath(a: string, b: string): boolean {
   return !!one && !!two && one.dev === two.dev && one.ino === two.ino;
 }
 
-function selectStores(stores: ContactStore[], only?: string[]): ContactStore[] {
+export function selectStores(stores: ContactStore[], only?: string[]): ContactStore[] {
   if (!only?.length) return stores;
   const known = stores.map((store) => store.provider);
   const unknown = only.filter((name) => !known.includes(name));
@@ -258,3 +263,34 @@ async function dryRun(options: PushCommandOptions, stores: ContactStore[]): Prom
 }
 
 export { ConfigError, InputFileError, OutputFileError };
+
+/** `--diff`: reads only; `--report` gets one JSON line per record. */
+async function diff(
+  options: PushCommandOptions,
+  stores: ContactStore[],
+  format: InputFormat,
+): Promise<number> {
+  if (options.rejects)
+    throw new UsageError('--rejects does not go with --diff (nothing is written)');
+  const report = options.report ? await lineWriter(options.report, '--report') : undefined;
+  const links = options.links ? await openLinks(options.links) : memoryLinkStore();
+  try {
+    return await diffCommand({
+      file: options.file,
+      format,
+      read: options.read,
+      config: options.config.config,
+      stores,
+      links,
+      report,
+      concurrency: options.concurrency,
+      signal: options.signal,
+      env: options.env,
+      out: options.out as NodeJS.WritableStream & { isTTY?: boolean },
+      err: options.err,
+    });
+  } finally {
+    await report?.close();
+    await links.close?.();
+  }
+}

@@ -34,6 +34,8 @@ export interface SyncedOptOut {
   channels: OptOutChannel[];
   /** The earliest opt-out time any store gave, ISO 8601. */
   at?: string;
+  /** Each store's own entry: which channel it stops, and since when. */
+  entries: { provider: string; channel: OptOutChannel; at?: string }[];
   /** With `apply`: one result per store; without it, empty. */
   results: OptOutApplyResult[];
 }
@@ -60,6 +62,7 @@ interface Seen {
   seenAt: Set<string>;
   channels: Set<OptOutChannel>;
   at?: string;
+  entries: SyncedOptOut['entries'];
   /** A contact id where the store's opt-out is on a contact (Callbell): the way to the key. */
   ids: Map<string, string>;
 }
@@ -88,6 +91,7 @@ export async function syncOptOuts(
       seenAt: [...entry.seenAt],
       channels: [...entry.channels],
       ...(entry.at ? { at: entry.at } : {}),
+      entries: entry.entries,
       results,
     };
   });
@@ -111,8 +115,10 @@ async function readStore(
         phone: optOut.phone,
         seenAt: new Set<string>(),
         channels: new Set<OptOutChannel>(),
+        entries: [],
         ids: new Map<string, string>(),
       };
+      entry.entries.push({ provider, channel: optOut.channel, ...(optOut.at ? { at: optOut.at } : {}) });
       entry.seenAt.add(provider);
       entry.channels.add(optOut.channel);
       if (optOut.at && (!entry.at || optOut.at < entry.at)) entry.at = optOut.at;

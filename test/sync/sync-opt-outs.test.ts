@@ -68,6 +68,7 @@ describe('sync.syncOptOuts against the sandbox', () => {
         seenAt: ['smspartner'],
         channels: ['sms'],
         at: expect.any(String),
+        entries: [{ provider: 'smspartner', channel: 'sms', at: expect.any(String) }],
         results: [
           { provider: 'smspartner', status: 'present' },
           { provider: 'callbell', status: 'unsupported' },
