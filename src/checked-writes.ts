@@ -1,4 +1,4 @@
-import type { ContactInput } from './contact.js';
+import type { ContactInput, ContactPatch } from './contact.js';
 import type { CallOptions, ReconcileResult, UpsertResult } from './contact-store.js';
 
 /**
@@ -12,6 +12,8 @@ export const CHECKED_WRITES: unique symbol = Symbol.for('contact-sync.checked-wr
 export interface CheckedWrites {
   upsert(input: ContactInput, options?: CallOptions): Promise<UpsertResult>;
   reconcile(id: string, input: ContactInput, options?: CallOptions): Promise<ReconcileResult>;
+  /** The input as this vendor would hold it (the plan's projection): what `diff` compares. */
+  project(input: ContactInput): ContactPatch;
 }
 
 /** The checked entry of `store`, when it was built by `defineContactStore`. */

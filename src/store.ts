@@ -144,6 +144,7 @@ export function defineContactStore<Plan extends WritePlan>(
       run('upsert', options, (signal) => upsertValid(fromRecord(input), signal)),
     reconcile: (id, input, options) =>
       run('reconcile', options, (signal) => reconcileValid(id, () => fromRecord(input), signal)),
+    project: (input) => driver.plan(fromRecord(input).value, 'create').projection,
   };
 
   const store: ContactStore = {

@@ -1,3 +1,4 @@
+import { checkedWritesOf } from '../checked-writes.js';
 import type { ContactInput, ContactPatch } from '../contact.js';
 import type { ContactStore } from '../contact-store.js';
 import { ContactSyncError, isContactSyncError } from '../errors.js';
@@ -126,10 +127,19 @@ async function diffAt(
   }
 }
 
-/** The input as the store would hold it, where the store says (`project`), else as given. */
+/**
+ * The input as the store would hold it (its plan's projection, for stores built by
+ * `defineContactStore`), else as given: fields a vendor cannot hold then show as changes.
+ */
 function projected(store: ContactStore, input: ContactInput): ContactPatch {
-  const project = (store as { project?: (input: ContactInput) => ContactPatch }).project;
-  return project ? project.call(store, input) : input;
+  const project = checkedWritesOf(store)?.project;
+  if (!project) return input;
+  try {
+    return project(input);
+  } catch {
+    // A value the vendor refuses (an unconvertible typed field): the push reports it; compare as given.
+    return input;
+  }
 }
 
 const SCALARS = [

@@ -118,7 +118,11 @@ async function readStore(
         entries: [],
         ids: new Map<string, string>(),
       };
-      entry.entries.push({ provider, channel: optOut.channel, ...(optOut.at ? { at: optOut.at } : {}) });
+      entry.entries.push({
+        provider,
+        channel: optOut.channel,
+        ...(optOut.at ? { at: optOut.at } : {}),
+      });
       entry.seenAt.add(provider);
       entry.channels.add(optOut.channel);
       if (optOut.at && (!entry.at || optOut.at < entry.at)) entry.at = optOut.at;
