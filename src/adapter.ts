@@ -1,4 +1,5 @@
 import { createHttpClient, type HttpClient, type HttpClientOptions } from './http.js';
+import { withLoggerHooks } from './logger.js';
 import type { CommonOptions } from './options.js';
 import type { ProviderDefinition } from './provider-definition.js';
 import { resolveRetryPolicy } from './retry.js';
@@ -33,7 +34,7 @@ export function setUpAdapter(
       requestsPerSecond,
       limiter: options.limiter,
       fetch: options.fetch,
-      hooks: options.hooks,
+      hooks: withLoggerHooks(options.hooks, options.logger),
       ...http,
     }),
     settings: { defaultCountry: options.defaultCountry },

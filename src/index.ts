@@ -39,6 +39,7 @@ export {
   type RateLimitedError,
   type ValidationIssue,
 } from './errors.js';
+export type { Logger, LogMethod } from './logger.js';
 export type {
   OptInResult,
   OptOut,

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { invalidConfig } from './errors.js';
+import { type Logger, loggerSchema } from './logger.js';
 import { isCountryCode } from './phone.js';
 import type { RateLimiter } from './rate-limit.js';
 import { parseWith, refuseReservedKeys } from './validation.js';
@@ -74,6 +75,11 @@ export interface CommonOptions {
   /** The fetch implementation. Default: the global one. */
   fetch?: typeof fetch;
   hooks?: Hooks;
+  /**
+   * A pino-compatible logger: requests and answers at `debug`, retries and 5xx answers at `warn`.
+   * Never a phone, key, id or secret. Default: none.
+   */
+  logger?: Logger;
 }
 
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
@@ -165,6 +171,7 @@ export const commonOptionEntries = {
     ),
   ),
   fetch: v.optional(v.custom<typeof fetch>(isFunction, 'expected a function')),
+  logger: v.optional(loggerSchema),
   hooks: v.optional(
     v.strictObject({
       onRequest: hook<Hooks['onRequest']>(),
