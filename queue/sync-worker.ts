@@ -1,5 +1,6 @@
 import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import * as v from 'valibot';
 import {
   type ContactStoreConfig,
   createContactStore,
@@ -7,6 +8,7 @@ import {
 } from '../providers/registry.js';
 import type { ContactStore } from '../src/contact-store.js';
 import { type ContactSyncError, invalidConfig, isContactSyncError } from '../src/errors.js';
+import { type Logger, log, loggerSchema } from '../src/logger.js';
 import { openLinkStore } from '../src/redis/redis-link-store.js';
 import {
   createContactSync,
@@ -78,6 +80,12 @@ export interface SyncWorkerOptions extends QueueIdentity {
    * `maxmemory-policy`), said once when the worker starts. Default: `process.emitWarning`.
    */
   onWarning?(message: string): void;
+  /**
+   * A pino-compatible logger: given to every store (requests at debug, retries at warn), and told
+   * each failed try (warn: key, vendor, error code, attempt), the worker's own errors (error) and
+   * the Redis durability warning (warn). Never a phone or secret. Default: none.
+   */
+  logger?: Logger;
 }
 
 export interface SyncJobInfo {
@@ -132,6 +140,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
       'onReport',
       'onError',
       'onWarning',
+      'logger',
     ],
     {
       concurrency: (value) => (positiveInteger(value, 1000) ? undefined : 'expected 1 to 1000'),
@@ -146,6 +155,8 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
       onReport: (value) => (typeof value === 'function' ? undefined : 'expected a function'),
       onError: (value) => (typeof value === 'function' ? undefined : 'expected a function'),
       onWarning: (value) => (typeof value === 'function' ? undefined : 'expected a function'),
+      logger: (value) =>
+        v.is(loggerSchema, value) ? undefined : 'expected a logger with debug, info, warn or error',
     },
   );
   const {
@@ -157,25 +168,36 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     rateLimitPrefix = 'contact-sync:rate',
     limiterMarginMs,
     onReport,
-    onError = () => undefined,
+    logger,
   } = options;
+  const onError =
+    options.onError ??
+    ((error: Error) =>
+      log(logger, 'error', { code: (error as { code?: string }).code }, error.message));
+  const onWarning =
+    options.onWarning ??
+    (logger ? (message: string) => log(logger, 'warn', {}, message) : undefined);
   // One line per Redis outage for the whole worker, whichever of its connections saw it first.
   const reporter = createRedisErrorReporter(connection, onError);
   const reportError = (error: Error) => reporter.report(error);
   const limiters: RedisRateLimiter[] = [];
-  const stores = buildStores(options.stores, (config) => {
-    const limiter = openRateLimiter(
-      {
-        connection,
-        key: `${rateLimitPrefix}:${config.provider}`,
-        requestsPerSecond: rateOf(config),
-        ...(limiterMarginMs === undefined ? {} : { marginMs: limiterMarginMs }),
-      },
-      reporter,
-    );
-    limiters.push(limiter);
-    return limiter;
-  });
+  const stores = buildStores(
+    options.stores,
+    (config) => {
+      const limiter = openRateLimiter(
+        {
+          connection,
+          key: `${rateLimitPrefix}:${config.provider}`,
+          requestsPerSecond: rateOf(config),
+          ...(limiterMarginMs === undefined ? {} : { marginMs: limiterMarginMs }),
+        },
+        reporter,
+      );
+      limiters.push(limiter);
+      return limiter;
+    },
+    logger,
+  );
   const ownLinks = options.links === undefined;
   const links = options.links ?? openLinkStore({ connection }, reporter);
   // One ContactSync per set of vendors still to do (a retry pushes only the vendors that failed):
@@ -237,6 +259,21 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     const attempt = job.attemptsMade + 1;
     const attempts = job.opts.attempts ?? 1;
     if (!errors.length && seq !== undefined) await markApplied(connected, order, data.key, seq);
+    for (const error of errors) {
+      log(
+        logger,
+        'warn',
+        {
+          key: data.key,
+          provider: error.provider,
+          code: error.code,
+          status: error.status,
+          attempt,
+          attempts,
+        },
+        'contact-sync job failed',
+      );
+    }
     try {
       onReport?.(report, {
         id: String(job.id),
@@ -291,7 +328,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     });
     worker.on('error', reportError);
     await worker.waitUntilReady();
-    await warnAboutDurability(client, connection, options.onWarning);
+    await warnAboutDurability(client, connection, onWarning);
     // BullMQ's blocking connection (a duplicate of `client`) reports its outages here too.
     const blocking = (worker as unknown as { blockingConnection?: { client?: Promise<Redis> } })
       .blockingConnection?.client;
@@ -335,6 +372,7 @@ function rateOf(config: ContactStoreConfig): number | undefined {
 function buildStores(
   configs: unknown,
   limiterFor: (config: ContactStoreConfig) => RedisRateLimiter,
+  logger?: Logger,
 ): ContactStore[] {
   if (!Array.isArray(configs) || configs.length === 0) {
     throw invalidConfig([
@@ -357,7 +395,11 @@ function buildStores(
       ]);
     }
     try {
-      return createContactStore({ ...config, limiter: limiterFor(config) });
+      return createContactStore({
+        ...(logger ? { logger } : {}),
+        ...config,
+        limiter: limiterFor(config),
+      });
     } catch (error) {
       if (!isContactSyncError(error) || !error.issues) throw error;
       throw invalidConfig(

@@ -148,6 +148,29 @@ describe('createSyncQueue + createSyncWorker', () => {
     expect(phonesAt('callbell')).toEqual([phoneOf(100)]);
   });
 
+  it('tells its logger each failed try (key, vendor, code) and gives it to the stores, with no secret or phone', async () => {
+    const lines: { level: string; object: Record<string, unknown>; message?: string }[] = [];
+    const at = (level: string) => (object: Record<string, unknown>, message?: string) =>
+      void lines.push({ level, object, message });
+    const logger = { debug: at('debug'), warn: at('warn'), error: at('error') };
+    const { queue, startWorker } = setUp({}, { attempts: 1 });
+    const stores = configs().map((config) =>
+      config.provider === 'smspartner' ? { ...config, apiKey: 'wrong-secret-key' } : config,
+    ) as ContactStoreConfig[];
+    startWorker({ stores, logger });
+    await queue.enqueue(recordsOf(1, 150));
+    await settled(queue, { failed: 1 });
+    const failures = lines.filter((line) => line.message === 'contact-sync job failed');
+    expect(
+      failures.map((line) => [line.level, line.object.key, line.object.provider, line.object.code]),
+    ).toEqual([['warn', 'crm-150', 'smspartner', 'unauthorized']]);
+    // The stores log their requests through the same logger.
+    expect(lines.some((line) => line.message === 'contact-sync request')).toBe(true);
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain('wrong-secret-key');
+    expect(text).not.toContain(phoneOf(150).slice(1));
+  });
+
   it('fails a bad record at once with invalid_input naming the field, without its phone', async () => {
     const { queue, startWorker } = setUp();
     startWorker();
