@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { type ContactStoreConfig, createContactStore } from '../providers/registry.js';
 import type { ContactStore } from '../src/contact-store.js';
 import { isContactSyncError } from '../src/errors.js';
+import type { Logger } from '../src/logger.js';
 import { isAllowedBaseUrl } from '../src/options.js';
 import { isCountryCode } from '../src/phone.js';
 import { isReservedKey } from '../src/validation.js';
@@ -31,6 +32,7 @@ const PLACEHOLDER = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 export async function loadConfig(
   path: string,
   env: Record<string, string | undefined> = process.env,
+  logger?: Logger,
 ): Promise<{ config: CliConfig; stores: ContactStore[] }> {
   const fail = (field: string, message: string) =>
     new ConfigError(`config file ${path}: ${field ? `${field}: ` : ''}${message}`);
@@ -71,7 +73,11 @@ export async function loadConfig(
     const filled = fillPlaceholders(store as Record<string, unknown>, env, (key, message) =>
       fail(`${field}.${key}`, message),
     );
-    const config = { defaultCountry, ...filled } as ContactStoreConfig;
+    const config = {
+      defaultCountry,
+      ...(logger ? { logger } : {}),
+      ...filled,
+    } as ContactStoreConfig;
     let built: ContactStore;
     try {
       // Built first, so an unknown provider or a missing option is named before a secret's form.

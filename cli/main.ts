@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { demoCommand } from './demo.js';
 import { exportCommand, exportFormat } from './export.js';
 import { InputFileError, type ReadOptions } from './input.js';
+import { cliLogger } from './log-lines.js';
 import { migrateCommand } from './migrate.js';
 import { optoutsCommand } from './optouts.js';
 import { openLinks, pushCommand, selectStores, UsageError } from './push.js';
@@ -171,13 +172,14 @@ function buildProgram(io: CliIo, setStatus: (status: number) => void): Command {
       if (self.args.length) throw new UsageError('worker takes no arguments');
       if (!options.redis) throw new UsageError('worker needs --redis redis://host:6379');
       const concurrency = optionalPositiveInteger('--concurrency', options.concurrency);
-      const config = await loadConfigWithHint(options.config, io.env);
+      const config = await loadConfigWithHint(options.config, io);
       setStatus(
         await workerCommand({
           config,
           redis: options.redis,
           name: options.name,
           concurrency,
+          logger: cliLogger(io.env, io.err),
           out: io.out,
           err: io.err,
           signal: io.signal,
@@ -252,7 +254,7 @@ function buildProgram(io: CliIo, setStatus: (status: number) => void): Command {
     .option('--links <path>', 'the links file of your pushes, to name the key of each phone')
     .action(async (options: OptOutsFlags, self: Command) => {
       if (self.args.length) throw new UsageError('optouts takes no arguments');
-      const config = await loadConfigWithHint(options.config, io.env);
+      const config = await loadConfigWithHint(options.config, io);
       const stores = selectStores(config.stores, splitNames(options.only));
       const links = options.links ? await openLinks(options.links) : memoryLinkStore();
       try {
@@ -284,7 +286,7 @@ function buildProgram(io: CliIo, setStatus: (status: number) => void): Command {
       if (self.args.length) throw new UsageError('export takes no arguments');
       if (!options.from) throw new UsageError('export needs --from <provider>');
       const format = exportFormat(options.format);
-      const config = await loadConfigWithHint(options.config, io.env);
+      const config = await loadConfigWithHint(options.config, io);
       const [from] = selectStores(config.stores, [options.from]);
       const links = options.links ? await openLinks(options.links) : undefined;
       try {
@@ -319,7 +321,7 @@ function buildProgram(io: CliIo, setStatus: (status: number) => void): Command {
         throw new UsageError('migrate needs --from <provider> and --to <provider>');
       if (options.from === options.to) throw new UsageError('--from and --to name the same vendor');
       const concurrency = optionalPositiveInteger('--concurrency', options.concurrency);
-      const config = await loadConfigWithHint(options.config, io.env);
+      const config = await loadConfigWithHint(options.config, io);
       const [from] = selectStores(config.stores, [options.from]);
       const [to] = selectStores(config.stores, [options.to]);
       const links = options.links ? await openLinks(options.links) : memoryLinkStore();
@@ -461,7 +463,7 @@ async function push(
     });
   }
   const concurrency = optionalPositiveInteger('--concurrency', flags.concurrency);
-  const config = await loadConfigWithHint(flags.config, io.env);
+  const config = await loadConfigWithHint(flags.config, io);
   const status = await pushCommand({
     file,
     config,
@@ -525,9 +527,9 @@ export function shellQuote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
-async function loadConfigWithHint(path: string, env: Record<string, string | undefined>) {
+async function loadConfigWithHint(path: string, io: CliIo) {
   try {
-    return await loadConfig(path, env);
+    return await loadConfig(path, io.env, cliLogger(io.env, io.err));
   } catch (error) {
     if (error instanceof ConfigError && !existsSync(path)) {
       throw new MissingConfigError(error.message);

@@ -1,5 +1,6 @@
 import type { ContactStoreConfig } from '../providers/registry.js';
 import { invalidConfig } from '../src/errors.js';
+import type { Logger } from '../src/logger.js';
 import { isRedisUnreachable, redisConnectionIssue } from '../src/redis/connection.js';
 import type { PushReport } from '../src/sync/index.js';
 import type { CliConfig } from './config.js';
@@ -83,6 +84,8 @@ export interface WorkerCommandOptions extends CommandIo {
   concurrency?: number;
   /** Summary printed every this many ms while running. Default 10000; 0 for none. */
   summaryEveryMs?: number;
+  /** `CONTACT_SYNC_LOG`'s logger, given to the worker and its stores. */
+  logger?: Logger;
 }
 
 /**
@@ -108,6 +111,7 @@ async function runWorker(options: WorkerCommandOptions): Promise<number> {
     name,
     stores,
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
     ...(options.config.config.defaultCountry
       ? { defaultCountry: options.config.config.defaultCountry }
       : {}),
