@@ -257,10 +257,16 @@ describe('a record without end', () => {
         written += chunk.length;
         if (!writer.write(chunk)) {
           await new Promise<void>((resolve) => {
-            const done = () => resolve();
-            writer.once('drain', done);
-            writer.once('error', done);
-            writer.once('close', done);
+            // Each wait removes its three listeners, so the loop never piles them up.
+            const done = () => {
+              writer.off('drain', done);
+              writer.off('error', done);
+              writer.off('close', done);
+              resolve();
+            };
+            writer.on('drain', done);
+            writer.on('error', done);
+            writer.on('close', done);
           });
         }
       }
