@@ -9,9 +9,18 @@ export type { ProviderDefinition } from '../src/provider-definition.js';
 
 /** Plain, JSON-able configuration of one store: change it to change vendors, not code. */
 export type ContactStoreConfig =
-  | ({ provider: 'smspartner' } & SmsPartnerOptions)
-  | ({ provider: 'callbell' } & CallbellOptions)
-  | ({ provider: 'notificore' } & NotificoreOptions);
+  | ({
+      /** Selects SMS Partner. */
+      provider: 'smspartner';
+    } & SmsPartnerOptions)
+  | ({
+      /** Selects Callbell. */
+      provider: 'callbell';
+    } & CallbellOptions)
+  | ({
+      /** Selects Notificore. */
+      provider: 'notificore';
+    } & NotificoreOptions);
 
 /** Every shipped vendor, by name: the one list the root entry, the CLI and the queue read. */
 export const providerDefinitions: Readonly<Record<string, ProviderDefinition<never>>> =

@@ -1,3 +1,4 @@
+export type { RedisConnection } from '../src/redis/connection.js';
 export type { QueueConnection } from './connection.js';
 export { DEFAULT_QUEUE_PREFIX } from './queue-options.js';
 export {

@@ -10,6 +10,7 @@ import {
   type RedisErrorReporter,
 } from './connection.js';
 
+/** Options of {@link redisRateLimiter}. */
 export interface RedisRateLimiterOptions {
   /**
    * A Redis URL, ioredis options, or an ioredis client you own (shared, never closed by the

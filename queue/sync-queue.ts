@@ -15,6 +15,7 @@ import {
 import { keepNewest, orderKeys, type PushJobData } from './record-order.js';
 import { warnAboutDurability } from './redis-checks.js';
 
+/** Options of {@link createSyncQueue}. */
 export interface SyncQueueOptions extends QueueIdentity {
   /** A Redis URL or ioredis connection options. Required. */
   connection: QueueConnection;
@@ -44,6 +45,7 @@ export interface SyncQueueOptions extends QueueIdentity {
   onWarning?(message: string): void;
 }
 
+/** How many jobs the queue holds in each state (from {@link SyncQueue.counts}). */
 export interface SyncQueueCounts {
   /** Waiting for a worker. */
   waiting: number;
@@ -73,13 +75,18 @@ export interface FailedSyncJob {
   reason: string;
 }
 
+/** The producer side of a sync queue, from {@link createSyncQueue}. */
 export interface SyncQueue {
   /**
    * Adds one job per record, reading any iterable or async iterable in batches of `batchSize`
    * (memory stays flat). A record that is not `{ key, contact }` throws `invalid_input` naming
    * `records.<index>`; every record before it is enqueued, none after.
    */
-  enqueue(records: Iterable<SyncRecord> | AsyncIterable<SyncRecord>): Promise<{ enqueued: number }>;
+  enqueue(records: Iterable<SyncRecord> | AsyncIterable<SyncRecord>): Promise<{
+    /** How many jobs were added. */
+    enqueued: number;
+  }>;
+  /** How many jobs wait, run, wait for a retry, completed and failed. */
   counts(): Promise<SyncQueueCounts>;
   /** Failed jobs, newest first: `limit` of them (default 100) from position `start` (default 0). */
   failed(options?: { start?: number; limit?: number }): Promise<FailedSyncJob[]>;
@@ -89,6 +96,7 @@ export interface SyncQueue {
    * the vendors that failed are pushed again. Resolves how many went back.
    */
   retryFailed(ids?: readonly string[]): Promise<number>;
+  /** Closes the queue and quits its Redis connection. Idempotent. */
   close(): Promise<void>;
 }
 

@@ -30,6 +30,7 @@ import { markApplied, orderKeys, type PushJobData, readOrder } from './record-or
 import { warnAboutDurability } from './redis-checks.js';
 import { openRateLimiter, type RedisRateLimiter } from './redis-rate-limiter.js';
 
+/** Options of {@link createSyncWorker}. */
 export interface SyncWorkerOptions extends QueueIdentity {
   /** A Redis URL or ioredis connection options. Required. */
   connection: QueueConnection;
@@ -88,7 +89,9 @@ export interface SyncWorkerOptions extends QueueIdentity {
   logger?: Logger;
 }
 
+/** The job a report belongs to, given to `onReport`. */
 export interface SyncJobInfo {
+  /** The BullMQ job id. */
   id: string;
   /** 1 for the first try. */
   attempt: number;
@@ -102,6 +105,7 @@ export interface SyncJobInfo {
   final: boolean;
 }
 
+/** Options of {@link SyncWorker.close}. */
 export interface SyncWorkerCloseOptions {
   /**
    * How long the jobs in flight may take to finish, in ms. After it, their vendor calls are
@@ -111,6 +115,7 @@ export interface SyncWorkerCloseOptions {
   timeoutMs?: number;
 }
 
+/** A running worker, from {@link createSyncWorker}. */
 export interface SyncWorker {
   /** Resolves once the worker is connected and taking jobs; rejects when it cannot start. */
   ready(): Promise<void>;

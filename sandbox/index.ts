@@ -17,6 +17,7 @@ export {
   type CallbellEmulatorOptions,
   createCallbellEmulator,
 } from './callbell/emulator.js';
+export type { CallbellEmulatorField } from './callbell/rules.js';
 export type { CallbellDelivery, CallbellWebhookDeliverer } from './callbell/webhooks.js';
 export type {
   EmulatedContact,
@@ -26,8 +27,12 @@ export type {
 } from './emulator.js';
 export {
   createNotificoreEmulator,
+  type EmulatedField,
+  type EmulatedList,
+  type FieldsShape,
   type NotificoreEmulator,
   type NotificoreEmulatorOptions,
+  type UpdateSemantics,
 } from './notificore/emulator.js';
 export type { SeedResult } from './seed.js';
 export type { FaultKind, FaultOptions, SandboxRequest } from './server.js';
@@ -35,18 +40,34 @@ export {
   createSmsPartnerEmulator,
   type SmsPartnerEmulator,
   type SmsPartnerEmulatorOptions,
+  type SmsPartnerSeedContact,
 } from './smspartner/emulator.js';
 
 /** The credentials the sandbox accepts (any other gets the vendor's own refusal). */
 export const SANDBOX_CREDENTIALS = {
-  smspartner: { apiKey: 'sandbox-smspartner-key', groupId: 'sandbox-group' },
-  callbell: { apiToken: 'sandbox-callbell-token' },
-  notificore: { apiKey: 'test_sandbox-notificore-key' },
+  /** SMS Partner's options. */
+  smspartner: {
+    /** The API key. */
+    apiKey: 'sandbox-smspartner-key',
+    /** The one group that exists. */
+    groupId: 'sandbox-group',
+  },
+  /** Callbell's options. */
+  callbell: {
+    /** The API token. */
+    apiToken: 'sandbox-callbell-token',
+  },
+  /** Notificore's options. */
+  notificore: {
+    /** The API key (a `test_` key). */
+    apiKey: 'test_sandbox-notificore-key',
+  },
 } as const;
 
 /** The vendors the sandbox serves. */
 export type SandboxProvider = 'smspartner' | 'callbell' | 'notificore';
 
+/** Options of {@link startSandbox}. */
 export interface SandboxOptions {
   /** Default 0: a free port on 127.0.0.1. */
   port?: number;
@@ -61,13 +82,27 @@ export interface SandboxOptions {
    * Callbell creates, updates or deletes. With `faults.rate`, that share of events is first
    * delivered tampered (`tamperRate` sets that share alone). Default: no deliveries.
    */
-  webhook?: { url: string; secret?: string; attempts?: number; tamperRate?: number };
+  webhook?: {
+    /** Where events are POSTed (http:// or https://): `http://127.0.0.1:3000/hooks/callbell`. */
+    url: string;
+    /** The signing secret. Default: a new `whsec_…` (read it from `sandbox.webhook.secret`). */
+    secret?: string;
+    /** Deliveries per event before giving up (Callbell retries a non-2xx). Default 5. */
+    attempts?: number;
+    /** Share of events first delivered tampered, then intact (0 to 1). Default `faults.rate` or 0. */
+    tamperRate?: number;
+  };
 }
 
+/** A running sandbox, from {@link startSandbox}. */
 export interface Sandbox extends RunningServer {
+  /** The emulators behind the server, to inspect or change their state directly. */
   readonly emulators: {
+    /** SMS Partner's (group `sandbox-group`). */
     readonly smspartner: SmsPartnerEmulator;
+    /** Callbell's. */
     readonly callbell: ProviderEmulator;
+    /** Notificore's. */
     readonly notificore: NotificoreEmulator;
   };
   /** A store configuration per vendor pointing at this sandbox, field maps included. */

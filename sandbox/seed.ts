@@ -6,9 +6,17 @@ import type { ProviderEmulator } from './emulator.js';
 
 /** What seeding one vendor did: contacts created, and those the emulator refused (with why). */
 export interface SeedResult {
+  /** The vendor seeded. */
   provider: string;
+  /** How many contacts it created. */
   created: number;
-  refused: { index: number; code: string }[];
+  /** The contacts refused, by position in the input. */
+  refused: {
+    /** The contact's position in the input, from 0. */
+    index: number;
+    /** The `ContactSyncError` code of the refusal (`'error'` for another failure). */
+    code: string;
+  }[];
 }
 
 /**

@@ -21,6 +21,7 @@ export const DEFAULT_FAULT_KINDS: readonly FaultKind[] = [
   'drop-after',
 ];
 
+/** Random fault injection: a share of requests gets a fault instead of the vendor's answer. */
 export interface FaultOptions {
   /** Share of requests that fail, from 0 to 1. Default 0. */
   rate?: number;
@@ -39,6 +40,7 @@ export interface ServeOptions {
   port?: number;
   /** Default 127.0.0.1; only loopback addresses are accepted. */
   host?: string;
+  /** Random faults. Default: none. */
   faults?: FaultOptions;
   /** Seed of the fault draws. Default 1. */
   seed?: number;
@@ -48,21 +50,30 @@ export interface ServeOptions {
   logLimit?: number;
 }
 
+/** One entry of the sandbox's request log. */
 export interface SandboxRequest {
+  /** The emulator that got it, by its sandbox name (e.g. `callbell`). */
   provider: string;
+  /** The HTTP method. */
   method: string;
   /** Below the vendor's base path, without the query. */
   path: string;
+  /** The status answered; 0 when the connection was dropped. */
   status: number;
+  /** The random fault it met, if any. */
   fault?: FaultKind;
   /** The request met a fault planned with `inject`. */
   injected?: boolean;
+  /** When it arrived, in ms since the Unix epoch. */
   at: number;
 }
 
 export interface RunningServer {
+  /** The server's origin, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
+  /** The port it listens on. */
   readonly port: number;
+  /** The request log, oldest first (at most `logLimit` entries). */
   readonly requests: SandboxRequest[];
   /** The base URL a store of `name` takes. */
   baseUrl(name: string): string;
@@ -72,6 +83,7 @@ export interface RunningServer {
   inject(fault: TargetedFault): void;
   /** Empties every emulator, the log and the planned failures. */
   reset(): void;
+  /** Stops the server, dropping open connections. */
   close(): Promise<void>;
 }
 

@@ -19,7 +19,15 @@ export function setUpAdapter(
   options: CommonOptions,
   defaults: ProviderDefaults,
   http: AdapterHttpOptions,
-): { http: HttpClient; settings: StoreSettings } {
+): {
+  /**
+   * The store's one HTTP client: the vendor's base URL, timeout (default 10000 ms), retry
+   * policy, limiter, hooks and logger.
+   */
+  http: HttpClient;
+  /** What `defineContactStore` takes besides the driver. */
+  settings: StoreSettings;
+} {
   const retry = resolveRetryPolicy(options.retry);
   const requestsPerSecond =
     options.rateLimit === false

@@ -4,6 +4,7 @@ import type { Contact } from './contact.js';
 export interface ContactEvent {
   /** The vendor that sent it (`'callbell'`). */
   provider: string;
+  /** What happened to the contact on the vendor's side. */
   type: 'created' | 'updated' | 'deleted';
   /** The vendor's contact id. */
   id: string;

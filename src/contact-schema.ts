@@ -3,12 +3,19 @@ import { refuseReservedKeys } from './validation.js';
 
 /** Upper bounds that keep one contact small whatever the vendor allows. */
 export const LIMITS = {
+  /** Characters in a text field (names, url, email). */
   text: 1000,
+  /** Tags on one contact. */
   tags: 100,
+  /** Characters in one tag. */
   tag: 100,
+  /** Custom fields on one contact. */
   customFields: 100,
+  /** Characters in a custom field's name. */
   customFieldKey: 100,
+  /** Characters in a custom field's value. */
   customFieldValue: 1000,
+  /** Characters in a vendor id given by a caller. */
   id: 256,
 } as const;
 

@@ -6,17 +6,25 @@ export type CapabilitySupport = 'native' | 'emulated' | 'unsupported';
 
 /** Which operations a store can do, and how, known before anyone calls them. */
 export interface Capabilities {
+  /** How `create` is done. */
   create: CapabilitySupport;
+  /** How `get` is done. */
   get: CapabilitySupport;
+  /** How `update` is done. */
   update: CapabilitySupport;
+  /** How `delete` is done. */
   delete: CapabilitySupport;
+  /** How `list` is done. */
   list: CapabilitySupport;
   /** Emulated where the vendor has no lookup and the store scans every page. */
   findByPhone: CapabilitySupport;
+  /** How `upsert` is done: `emulated` where it is a lookup (or create) followed by an update. */
   upsert: CapabilitySupport;
   /** Whether `update` may change the phone number. */
   changePhone: CapabilitySupport;
+  /** Whether the vendor holds `tags`. */
   tags: CapabilitySupport;
+  /** Whether the vendor holds `assignedUser`. */
   assignedUser: CapabilitySupport;
   /**
    * Opt-outs (design §11): `native` (a stop list to read and write), `read` (shown, not
@@ -25,11 +33,13 @@ export interface Capabilities {
   optOut?: OptOutSupport;
 }
 
+/** Options every store call takes. */
 export interface CallOptions {
   /** Cancels the call, including any retry wait; rejects `aborted`. */
   signal?: AbortSignal;
 }
 
+/** Options of `list` and `optOuts`. */
 export interface ListOptions extends CallOptions {
   /** Stop after this many contacts. Default: every contact. */
   limit?: number;
@@ -37,29 +47,43 @@ export interface ListOptions extends CallOptions {
 
 /** A request as it would be sent, with every secret shown as `'[redacted]'`. */
 export interface HttpRequestPreview {
+  /** The HTTP method, e.g. `POST`. */
   method: string;
+  /** The full URL, query included (secrets redacted). */
   url: string;
+  /** The request headers (secrets redacted). */
   headers: Record<string, string>;
+  /** The body, as it would be serialised; absent when the request has none. */
   body?: unknown;
 }
 
+/** What `upsert` did: created a contact, updated one, or found nothing to change. */
 export type UpsertAction = 'created' | 'updated' | 'unchanged';
 
+/** What `upsert` resolves. */
 export interface UpsertResult {
+  /** What it did. */
   action: UpsertAction;
+  /** The contact as the vendor now holds it. */
   contact: Contact;
 }
 
+/** What `reconcile` resolves. */
 export interface ReconcileResult {
+  /** `unchanged` when the vendor already held the input (one read, no write). */
   action: 'updated' | 'unchanged';
+  /** The contact as the vendor now holds it. */
   contact: Contact;
 }
 
+/** The operations `preview` can show. */
 export type PreviewOperation = 'create' | 'update' | 'delete';
 
 /** One vendor's contact book behind the common model. */
 export interface ContactStore {
+  /** The vendor's name, e.g. `'callbell'` (or a user adapter's). */
   readonly provider: string;
+  /** What the store can do, and how. */
   readonly capabilities: Capabilities;
   /** Rejects `conflict` (with `existingId` when known) when the vendor already holds the phone. */
   create(input: ContactInput, options?: CallOptions): Promise<Contact>;
@@ -67,11 +91,19 @@ export interface ContactStore {
   update(id: string, patch: ContactPatch, options?: CallOptions): Promise<Contact>;
   /** Resolves `undefined` for an unknown id. */
   get(id: string, options?: CallOptions): Promise<Contact | undefined>;
+  /**
+   * The contact holding this phone (any common format; normalised first), or `undefined`.
+   * Scans every page where `capabilities.findByPhone` is `emulated`.
+   */
   findByPhone(phone: string, options?: CallOptions): Promise<Contact | undefined>;
   /** Rejects `not_found` for an unknown id. */
   delete(id: string, options?: CallOptions): Promise<void>;
   /** Follows every page. */
   list(options?: ListOptions): AsyncIterable<Contact>;
+  /**
+   * Creates the contact, or updates the one holding its phone, by the cheapest correct path;
+   * `unchanged` when nothing would change.
+   */
   upsert(input: ContactInput, options?: CallOptions): Promise<UpsertResult>;
   /**
    * Brings the contact `id` in line with `input`, writing only when the vendor holds something

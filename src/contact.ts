@@ -7,7 +7,9 @@
 export interface ContactInput {
   /** Required on create. Any common format is accepted; E.164 is what gets stored. */
   phone: string;
+  /** Given name (≤ 1000 characters). */
   firstName?: string;
+  /** Family name (≤ 1000 characters). */
   lastName?: string;
   /** Display name; when absent, `firstName + ' ' + lastName` where a vendor needs one. */
   name?: string;
@@ -15,6 +17,7 @@ export interface ContactInput {
   birthday?: string;
   /** `http://` or `https://`. */
   url?: string;
+  /** Labels (≤ 100, each 1–100 characters); some vendors need them to exist first. */
   tags?: string[];
   /** Logical names chosen by the user, mapped per vendor through `fieldMap`. */
   customFields?: Record<string, string>;
@@ -32,7 +35,9 @@ export type WarningReason = 'unsupported' | 'unmapped' | 'truncated' | 'ignored'
 export interface Warning {
   /** The common field, e.g. `birthday` or `customFields.company`. */
   field: string;
+  /** Why it could not be stored as given. */
   reason: WarningReason;
+  /** A human-readable explanation (never the value itself). */
   message: string;
 }
 

@@ -25,14 +25,19 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export interface RequestSpec {
   /** The `ContactStore` method this request serves (named in errors and hook events). */
   operation: string;
+  /** The HTTP method. */
   method: HttpMethod;
   /** Relative to the base URL, without a leading slash, every id already `encodeURIComponent`-ed. */
   path: string;
   /** The path shown in messages and hook events, ids elided: `/contacts/…`. */
   route: string;
+  /** Query parameters; `undefined` values are left out. Default: none. */
   query?: Record<string, string | number | undefined>;
+  /** A body sent as JSON. Default: no body. */
   json?: unknown;
+  /** Headers of this request, over the client's. Default: none. */
   headers?: Record<string, string>;
+  /** Cancels the request and any retry wait (rejects `aborted`). */
   signal?: AbortSignal;
   /** `false`: send without the store's `authorize` headers (a login request). Default `true`. */
   authorize?: boolean;
@@ -47,24 +52,35 @@ export interface RequestSpec {
 
 /** A vendor's answer, whatever its status. */
 export interface HttpResponse {
+  /** The HTTP status. */
   status: number;
+  /** The response headers. */
   headers: Headers;
   /** Parsed JSON, or `undefined` for an empty or non-JSON body (see `text`). */
   body: unknown;
+  /** The raw body as text (read up to `maxResponseBytes`). */
   text: string;
 }
 
 /** Options of `createHttpClient`; `setUpAdapter` fills them from a store's common options. */
 export interface HttpClientOptions {
+  /** The vendor's name, used in errors, hook events and logs. */
   provider: string;
+  /** The URL every `RequestSpec.path` is relative to, without a trailing slash. */
   baseUrl: string;
+  /** Milliseconds per attempt. */
   timeout: number;
+  /** The retry policy after defaults (see `resolveRetryPolicy`). */
   retry: RetryPolicy;
+  /** Client-side limit of request starts per second. Default: no limit. */
   requestsPerSecond?: number;
   /** A limiter shared with other stores or processes; replaces `requestsPerSecond`. */
   limiter?: RateLimiter;
+  /** The fetch implementation. Default: the global one. */
   fetch?: typeof fetch;
+  /** Observers of each request, answer and retry. Default: none. */
   hooks?: Hooks;
+  /** Headers sent with every request (besides `accept: application/json`). Default: none. */
   headers?: Record<string, string>;
   /** The store's secrets as they are now (a key, a token fetched later): redacted everywhere. */
   secrets(): readonly string[];
@@ -76,7 +92,9 @@ export interface HttpClientOptions {
 
 /** A store's one HTTP client: every request of an adapter goes through it. */
 export interface HttpClient {
+  /** The vendor's name, as given in {@link HttpClientOptions.provider}. */
   readonly provider: string;
+  /** The limiter every request waits on (the shared one, or the client's own). */
   readonly limiter: RateLimiter;
   /**
    * Sends once and resolves whatever the status; rejects `network`, `timeout`, `aborted`, and

@@ -10,9 +10,13 @@ export type LogMethod = (object: Record<string, unknown>, message?: string) => v
  * attempt, error code and your record keys.
  */
 export interface Logger {
+  /** Each request and answer (vendor, operation, route, status, attempt). Optional. */
   debug?: LogMethod;
+  /** Informational lines. Optional. */
   info?: LogMethod;
+  /** Retries, 5xx answers and other trouble the call survived. Optional. */
   warn?: LogMethod;
+  /** Failures (e.g. a worker's own errors). Optional. */
   error?: LogMethod;
 }
 

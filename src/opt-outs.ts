@@ -10,7 +10,9 @@ export type OptOutChannel = 'sms' | 'whatsapp' | 'viber';
 export interface OptOut {
   /** E.164. */
   phone: string;
+  /** The vendor whose stop list holds it. */
   provider: string;
+  /** The channel the opt-out covers at that vendor. */
   channel: OptOutChannel;
   /** When the person opted out, ISO 8601, where the vendor says. */
   at?: string;

@@ -7,8 +7,11 @@ import { parseWith, refuseReservedKeys } from './validation.js';
 
 /** Events given to `hooks`. They carry no key, token, phone number or body. */
 export interface RequestEvent {
+  /** The vendor's name, e.g. `callbell`. */
   provider: string;
+  /** The store operation that sent the request, e.g. `upsert` or `get`. */
   operation: string;
+  /** The HTTP method, e.g. `POST`. */
   method: string;
   /** `METHOD`-less route with ids elided, e.g. `/contacts/…`. */
   route: string;
@@ -17,13 +20,16 @@ export interface RequestEvent {
 }
 /** Given to `hooks.onResponse` once an answer arrived, whatever its status. */
 export interface ResponseEvent extends RequestEvent {
+  /** The HTTP status of the answer. */
   status: number;
+  /** Time from sending the attempt to its answer, in ms. */
   durationMs: number;
 }
 /** Given to `hooks.onRetry` before a failed attempt is sent again. */
 export interface RetryEvent extends RequestEvent {
   /** The `ContactSyncError` code of the failed attempt. */
   code: string;
+  /** The HTTP status of the failed attempt; absent when no answer arrived (timeout, network). */
   status?: number;
   /** The vendor's `Retry-After`, when it sent one. */
   retryAfterMs?: number;
@@ -34,8 +40,11 @@ export interface RetryEvent extends RequestEvent {
  * does not change the call's outcome. Default: none.
  */
 export interface Hooks {
+  /** Called before each attempt is sent (retries included). */
   onRequest?(event: RequestEvent): void;
+  /** Called once an attempt's answer arrived, whatever its status. */
   onResponse?(event: ResponseEvent): void;
+  /** Called before a failed attempt is sent again (not after the last one). */
   onRetry?(event: RetryEvent): void;
 }
 
@@ -63,10 +72,18 @@ export interface CommonOptions {
   defaultCountry?: string;
   /** Milliseconds per attempt. Default 10000. */
   timeout?: number;
-  /** Retry policy, or `false` for a single attempt. */
+  /** Retry policy, or `false` for a single attempt. Default: {@link RetryOptions}' defaults. */
   retry?: RetryOptions | false;
-  /** Client-side limit, applied before the vendor's own 429. Default: the vendor's documented limit. */
-  rateLimit?: { requestsPerSecond: number } | false;
+  /**
+   * Client-side limit, applied before the vendor's own 429, or `false` for none. Default: the
+   * vendor's documented limit.
+   */
+  rateLimit?:
+    | {
+        /** Requests started in any one-second window, at most (rounded down, at least 1). */
+        requestsPerSecond: number;
+      }
+    | false;
   /**
    * A limiter shared beyond this store (several stores or processes on one vendor account, as in
    * `contact-sync/queue`); replaces `rateLimit`. Default: none.
@@ -74,6 +91,7 @@ export interface CommonOptions {
   limiter?: RateLimiter;
   /** The fetch implementation. Default: the global one. */
   fetch?: typeof fetch;
+  /** Observers of each request, answer and retry (see {@link Hooks}). Default: none. */
   hooks?: Hooks;
   /**
    * A pino-compatible logger: requests and answers at `debug`, retries and 5xx answers at `warn`.
@@ -107,6 +125,7 @@ const hook = <T>() => v.optional(v.custom<T>(isFunction, 'expected a function'))
 
 /** Entries of the options every store takes; each provider adds its own. */
 export const commonOptionEntries = {
+  /** See {@link CommonOptions.baseUrl}. */
   baseUrl: v.optional(
     v.pipe(
       v.string(),
@@ -116,6 +135,7 @@ export const commonOptionEntries = {
       ),
     ),
   ),
+  /** See {@link CommonOptions.fieldMap}: at most 200 entries. */
   fieldMap: v.optional(
     v.pipe(
       v.unknown(),
@@ -127,39 +147,50 @@ export const commonOptionEntries = {
       v.maxEntries(200),
     ),
   ),
+  /** See {@link CommonOptions.onUnmapped}. */
   onUnmapped: v.optional(v.picklist(['warn', 'error'], "expected 'warn' or 'error'")),
+  /** See {@link CommonOptions.defaultCountry}. */
   defaultCountry: v.optional(
     v.pipe(
       v.string(),
       v.check(isCountryCode, 'expected an ISO 3166 alpha-2 country code such as FR'),
     ),
   ),
+  /** See {@link CommonOptions.timeout}: 1 to 600000 ms. */
   timeout: v.optional(positiveInteger(600_000)),
+  /** See {@link CommonOptions.retry}. */
   retry: v.optional(
     v.union(
       [
         v.literal(false),
         v.strictObject({
+          /** See {@link RetryOptions.retries}: 0 to 20. */
           retries: v.optional(nonNegativeInteger(20)),
+          /** See {@link RetryOptions.minTimeout}: 0 to 600000 ms. */
           minTimeout: v.optional(nonNegativeInteger(600_000)),
+          /** See {@link RetryOptions.maxTimeout}: 0 to 600000 ms. */
           maxTimeout: v.optional(nonNegativeInteger(600_000)),
+          /** See {@link RetryOptions.maxRetryAfter}: 0 to 3600000 ms. */
           maxRetryAfter: v.optional(nonNegativeInteger(3_600_000)),
         }),
       ],
       'expected false or { retries, minTimeout, maxTimeout, maxRetryAfter }',
     ),
   ),
+  /** See {@link CommonOptions.rateLimit}. */
   rateLimit: v.optional(
     v.union(
       [
         v.literal(false),
         v.strictObject({
+          /** More than 0, at most 100000. */
           requestsPerSecond: v.pipe(v.number(), v.gtValue(0), v.maxValue(100_000)),
         }),
       ],
       'expected false or { requestsPerSecond }',
     ),
   ),
+  /** See {@link CommonOptions.limiter}: an object with `acquire()` and `pauseUntil()`. */
   limiter: v.optional(
     v.custom<RateLimiter>(
       (value) =>
@@ -170,12 +201,18 @@ export const commonOptionEntries = {
       'expected a limiter with acquire() and pauseUntil()',
     ),
   ),
+  /** See {@link CommonOptions.fetch}. */
   fetch: v.optional(v.custom<typeof fetch>(isFunction, 'expected a function')),
+  /** See {@link CommonOptions.logger}. */
   logger: v.optional(loggerSchema),
+  /** See {@link CommonOptions.hooks}: only the three hooks below, each a function. */
   hooks: v.optional(
     v.strictObject({
+      /** See {@link Hooks.onRequest}. */
       onRequest: hook<Hooks['onRequest']>(),
+      /** See {@link Hooks.onResponse}. */
       onResponse: hook<Hooks['onResponse']>(),
+      /** See {@link Hooks.onRetry}. */
       onRetry: hook<Hooks['onRetry']>(),
     }),
   ),

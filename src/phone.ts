@@ -4,6 +4,7 @@ import { invalidInput } from './errors.js';
 
 const COUNTRIES: ReadonlySet<string> = new Set(getCountries());
 
+/** Options of {@link normalizePhone}. */
 export interface NormalizePhoneOptions {
   /** ISO 3166 alpha-2 country for numbers written without a country code, e.g. `'FR'`. */
   defaultCountry?: string;

@@ -5,9 +5,13 @@ import type { RetryOptions } from './options.js';
 
 /** The retry policy after defaults: what `withRetry` reads. */
 export interface RetryPolicy {
+  /** Retries after the first attempt (see {@link RetryOptions.retries}). */
   retries: number;
+  /** First backoff delay, in ms. */
   minTimeout: number;
+  /** Longest backoff delay, in ms. */
   maxTimeout: number;
+  /** The longest `Retry-After` waited for, in ms; a longer one fails at once. */
   maxRetryAfter: number;
 }
 

@@ -19,6 +19,7 @@ export { isUnchanged, reportUnmapped } from './store-checks.js';
 
 /** What an adapter passes to each driver call. */
 export interface DriverCall {
+  /** The caller's signal: pass it on to every request (`RequestSpec.signal`). */
   signal?: AbortSignal;
   /**
    * On `create` only: how to retry it without storing it twice. Put it on the create request
@@ -49,7 +50,9 @@ export interface WritePlan {
  * vendors share.
  */
 export interface ContactStoreDriver<Plan extends WritePlan = WritePlan> {
+  /** The vendor's name, e.g. `'callbell'`: the store's `provider`. */
   readonly provider: string;
+  /** What the store can do, and how: the store's `capabilities`. */
   readonly capabilities: Capabilities;
   /**
    * Maps a validated input or patch to this vendor's fields, once per write. Throws
@@ -59,10 +62,21 @@ export interface ContactStoreDriver<Plan extends WritePlan = WritePlan> {
   plan(input: ContactPatch, operation: 'create' | 'update'): Plan;
   /** Sends `plan`; the create request carries `call.recovery` (see `DriverCall`). */
   create(input: ContactInput, plan: Plan, call: DriverCall): Promise<Contact>;
+  /**
+   * Sends `plan` as an update of contact `id` (already validated) and resolves the whole contact
+   * as the vendor now holds it; rejects `not_found` for an unknown id.
+   */
   update(id: string, patch: ContactPatch, plan: Plan, call: DriverCall): Promise<Contact>;
+  /** The contact `id`, or `undefined` when the vendor has none. The answer must be about `id`. */
   get(id: string, call: DriverCall): Promise<Contact | undefined>;
+  /**
+   * The contact holding `phone` (already E.164), or `undefined`. An answer with another phone is
+   * refused as `invalid_response`.
+   */
   findByPhone(phone: string, call: DriverCall): Promise<Contact | undefined>;
+  /** Deletes contact `id` (already validated); rejects `not_found` for an unknown id. */
   delete(id: string, call: DriverCall): Promise<void>;
+  /** Every contact, following every page, stopping after `options.limit` when given. */
   list(options: ListOptions): AsyncIterable<Contact>;
   /**
    * Optional: false when the vendor holds something outside the common model that a write would
@@ -76,6 +90,7 @@ export interface ContactStoreDriver<Plan extends WritePlan = WritePlan> {
 
 /** What `defineContactStore` needs besides the driver (from `setUpAdapter`). */
 export interface StoreSettings {
+  /** ISO 3166 alpha-2 country for numbers written without a country code. Default: none. */
   defaultCountry?: string;
 }
 

@@ -7,7 +7,11 @@ export {
   type IgnoredCallbellEvent,
   type KeyFinder,
 } from './webhook.js';
-export { signCallbellPayload, verifyCallbellSignature } from './webhook-signature.js';
+export {
+  type SignatureCheck,
+  signCallbellPayload,
+  verifyCallbellSignature,
+} from './webhook-signature.js';
 export {
   CALLBELL_CONTACT_EVENTS,
   type CallbellWebhookSubscription,

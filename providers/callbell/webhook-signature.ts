@@ -3,9 +3,25 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 /** Callbell refuses nothing older, we accept nothing older: 5 minutes either way. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
+/**
+ * What {@link verifyCallbellSignature} found: `ok` with the signed `timestamp` (Unix seconds),
+ * or why not: no header (`unsigned`), a header it cannot read (`malformed`), a timestamp more
+ * than 300 s (5 minutes) from now (`stale`), or no secret giving that
+ * signature (`mismatch`).
+ */
 export type SignatureCheck =
-  | { ok: true; timestamp: number }
-  | { ok: false; reason: 'unsigned' | 'malformed' | 'stale' | 'mismatch' };
+  | {
+      /** The signature is valid. */
+      ok: true;
+      /** The signed timestamp, in Unix seconds. */
+      timestamp: number;
+    }
+  | {
+      /** The signature is missing or invalid: answer 401. */
+      ok: false;
+      /** Why. */
+      reason: 'unsigned' | 'malformed' | 'stale' | 'mismatch';
+    };
 
 /**
  * The `X-Callbell-Signature` value for `rawBody` sent at `timestamp` (Unix seconds):

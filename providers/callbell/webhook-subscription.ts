@@ -12,6 +12,7 @@ export const CALLBELL_CONTACT_EVENTS = [
   'contact_deleted',
 ] as const;
 
+/** Options of {@link subscribeCallbellWebhook}. */
 export interface SubscribeCallbellWebhookOptions {
   /** The API token of the account. Required. */
   apiToken: string;
@@ -25,15 +26,23 @@ export interface SubscribeCallbellWebhookOptions {
    * without it the call is refused before any request. Default `false`.
    */
   replaceExisting?: boolean;
+  /** Default: Callbell's https URL. `http://` only for loopback hosts (the sandbox). */
   baseUrl?: string;
+  /** Milliseconds for the one attempt (never retried). Default 10000. */
   timeout?: number;
+  /** The fetch implementation. Default: the global one. */
   fetch?: typeof fetch;
 }
 
+/** The webhook Callbell now holds, as it answered the subscription. */
 export interface CallbellWebhookSubscription {
+  /** The URL Callbell will POST events to. */
   url: string;
+  /** The events subscribed to (`[]` when Callbell's answer named none). */
   events: string[];
+  /** Whether the webhook is active (true when Callbell's answer does not say). */
   enabled: boolean;
+  /** When it was registered, as Callbell wrote it; absent when it did not say. */
   createdAt?: string;
 }
 

@@ -8,6 +8,7 @@ import { SIGNATURE_TOLERANCE_SECONDS, verifyCallbellSignature } from './webhook-
 
 /** The part of a link store the webhook reads: the key linked to a vendor's contact id. */
 export interface KeyFinder {
+  /** Your key linked to the vendor's contact `id` at `provider`, or `undefined` when none is. */
   findKey(provider: string, id: string): Promise<string | undefined>;
 }
 
@@ -15,9 +16,11 @@ export interface KeyFinder {
 export interface IgnoredCallbellEvent {
   /** The event's name (`message_created`, …), or `''` when the body named none. */
   event: string;
+  /** Why it was ignored: its event type is not a contact event. */
   reason: 'event_type';
 }
 
+/** Options of {@link callbellWebhook}. */
 export interface CallbellWebhookOptions {
   /**
    * The webhook's signing secret (`whsec_…`, from Callbell's dashboard → API Settings → Webhooks),

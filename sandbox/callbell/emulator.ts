@@ -27,6 +27,7 @@ export interface CallbellEmulatorChannel {
   main?: boolean;
 }
 
+/** Options of {@link createCallbellEmulator}. */
 export interface CallbellEmulatorOptions {
   /** The bearer token accepted. Default `'test-token'`. */
   apiToken?: string;

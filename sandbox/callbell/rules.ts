@@ -2,6 +2,7 @@ import type { EmulatorResponse } from '../emulator.js';
 
 /** A custom field of the account: its type decides the value it takes (since 2026-03-03). */
 export interface CallbellEmulatorField {
+  /** The field's name: the key of `custom_fields` in a contact. */
   name: string;
   /** Default `'text'`. */
   type?: 'text' | 'email' | 'number' | 'date' | 'dropdown' | 'checkbox';

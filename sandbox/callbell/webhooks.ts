@@ -17,15 +17,30 @@ export interface CallbellWebhookDeliveryOptions {
 
 /** One event and every attempt to deliver it. */
 export interface CallbellDelivery {
+  /** The Callbell event name. */
   event: 'contact_created' | 'contact_updated' | 'contact_deleted';
+  /** The emulated contact's uuid. */
   id: string;
-  attempts: { status: number | 'error'; tampered: boolean; t: number }[];
+  /** Every delivery attempt, oldest first. */
+  attempts: {
+    /** Your endpoint's HTTP status, or `'error'` when no answer came (refused, 10 s timeout). */
+    status: number | 'error';
+    /** This attempt's body had one byte changed (its signature no longer matches). */
+    tampered: boolean;
+    /** The signature's timestamp, in Unix seconds. */
+    t: number;
+  }[];
+  /** An attempt got a 2xx answer. */
   delivered: boolean;
 }
 
+/** The sandbox's Callbell webhook sender (`sandbox.webhook`, with the `webhook` option). */
 export interface CallbellWebhookDeliverer {
+  /** Where events are POSTed. */
   readonly url: string;
+  /** The `whsec_…` secret every delivery is signed with: give it to `callbellWebhook`. */
   readonly secret: string;
+  /** Every event so far, in order, with its attempts. */
   readonly deliveries: readonly CallbellDelivery[];
   /** Resolves once every event so far has been delivered or given up on. */
   settled(): Promise<void>;

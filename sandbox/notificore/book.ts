@@ -5,20 +5,29 @@ import type { EmulatorResponse } from '../emulator.js';
  * refusals, as the API 2.0 docs describe them. Pure and in memory.
  */
 
+/** A custom field of the emulated Notificore account (`/api/contacts/fields`). */
 export interface EmulatedField {
+  /** The field's id: contacts carry their values under it. */
   id: number;
+  /** The field's name as the vendor shows it (e.g. `First name`). */
   name: string;
   /** `text`, `number` or `date`. Default `text`. */
   type?: string;
+  /** Free text shown with the field. Default `null`. */
   description?: string | null;
-  /** Default true. */
+  /** Whether the field is shown (`is_visible`). Default true. */
   isVisible?: boolean;
 }
 
+/** A contact list (group) of the emulated Notificore account (`/api/groups`). */
 export interface EmulatedList {
+  /** The list's id: contacts name their lists by it. */
   id: number;
+  /** The list's name (≤ 50 characters, unique). */
   name: string;
+  /** Free text (≤ 250 characters). Default: none. */
   description?: string;
+  /** Whether this is the account's default list. Default false. */
   default?: boolean;
 }
 
@@ -45,7 +54,10 @@ export interface BookState {
   stamp(): string;
 }
 
-/** Which of the documented shapes contact responses give `fields` in. */
+/**
+ * Which of the documented shapes contact responses give `fields` in: `list`
+ * (`[{ id, value }]`), `map` (`{ "<id>": value }`) or `code-text` (`[{ code, text }]`).
+ */
 export type FieldsShape = 'list' | 'map' | 'code-text';
 
 export interface StoredContact {

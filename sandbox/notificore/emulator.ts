@@ -32,6 +32,7 @@ import { createNotificoreStopList, type NotificoreStopList } from './stop-list.j
 
 export type { EmulatedField, EmulatedList, FieldsShape, UpdateSemantics } from './book.js';
 
+/** Options of {@link createNotificoreEmulator}. */
 export interface NotificoreEmulatorOptions {
   /** The API key `POST /api/auth/login` accepts. Default `'test-key'`. */
   apiKey?: string;

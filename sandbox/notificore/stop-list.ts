@@ -137,6 +137,7 @@ export function createNotificoreStopList(now: () => Date = () => new Date()) {
     /** Phones on the list for `type`, E.164. */
     phones: (type: StopType = 'sms') =>
       [...entries.values()].filter((entry) => entry[FLAG[type]]).map((entry) => `+${entry.phone}`),
+    /** Empties the stop list. */
     reset: () => entries.clear(),
   };
 }

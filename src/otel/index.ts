@@ -17,6 +17,7 @@ import type { Hooks } from '../options.js';
 /** The instrumentation scope name of every span and instrument. */
 export const INSTRUMENTATION_NAME = 'contact-sync';
 
+/** Options of {@link createContactSyncTelemetry}. */
 export interface TelemetryOptions {
   /** Default: `trace.getTracer('contact-sync')` from the registered provider (a no-op without one). */
   tracer?: Tracer;
@@ -24,6 +25,7 @@ export interface TelemetryOptions {
   meter?: Meter;
 }
 
+/** What {@link createContactSyncTelemetry} returns: hooks for requests, a wrapper for calls. */
 export interface ContactSyncTelemetry {
   /**
    * Pass as a store's `hooks`: one span per HTTP attempt (`contact-sync http POST /contacts`,

@@ -6,7 +6,15 @@ import { ContactSyncError, invalidConfig, type ValidationIssue } from '../errors
  * `unix:///path/to/redis.sock?db=0`), or ioredis options (`{ host, port, password, db, tls, … }`,
  * or `{ url, … }`: the URL's parts, then the other options).
  */
-export type RedisConnection = string | (RedisOptions & { url?: string });
+export type RedisConnection =
+  | string
+  | (RedisOptions & {
+      /**
+       * A Redis URL: its parts (host, port, credentials, db, TLS) first, then the other
+       * options over them.
+       */
+      url?: string;
+    });
 
 /** Waits for a connection to Redis, in ms, unless the options say `connectTimeout`. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;

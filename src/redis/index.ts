@@ -1,1 +1,6 @@
-export { type RedisLinkStoreOptions, redisLinkStore } from './redis-link-store.js';
+export type { RedisConnection } from './connection.js';
+export {
+  type RedisClient,
+  type RedisLinkStoreOptions,
+  redisLinkStore,
+} from './redis-link-store.js';

@@ -10,8 +10,9 @@ import {
 } from './connection.js';
 
 /** The few commands the link store sends; any ioredis client (or compatible) has them. */
-type RedisClient = Pick<Redis, 'hgetall' | 'hget' | 'eval' | 'quit'>;
+export type RedisClient = Pick<Redis, 'hgetall' | 'hget' | 'eval' | 'quit'>;
 
+/** Options of {@link redisLinkStore}. */
 export interface RedisLinkStoreOptions {
   /**
    * A Redis URL (`redis://user:pass@host:6379/0`, `rediss://…`, `unix:///path/redis.sock`),

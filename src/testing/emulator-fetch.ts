@@ -1,6 +1,7 @@
 import { createFaultQueue, type ProviderEmulator, serializeAnswer } from './emulator.js';
 import type { VendorDouble, VendorRequest } from './vendor-double.js';
 
+/** What {@link createEmulatorFetch} returns: a `fetch` served by an emulator, and its double. */
 export interface EmulatorFetch {
   /** Give it to the store as its `fetch` option: every request goes to the emulator. */
   fetch: typeof fetch;
@@ -8,6 +9,7 @@ export interface EmulatorFetch {
   vendor: VendorDouble;
 }
 
+/** Options of {@link createEmulatorFetch}. */
 export interface EmulatorFetchOptions {
   /**
    * The origin the store sends to, e.g. `https://api.acme.test` (the store's default base URL

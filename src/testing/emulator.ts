@@ -8,9 +8,11 @@ import type { VendorFault } from './vendor-double.js';
 
 /** A request as an emulator receives it: below the vendor's base path, the body already parsed. */
 export interface EmulatorRequest {
+  /** The HTTP method, upper case. */
   method: string;
   /** The path below the vendor's base path, e.g. `/contact/add` or `/api/contacts/12`. */
   path: string;
+  /** The query string's parameters. */
   query: URLSearchParams;
   /** Lower-case header names. */
   headers: Record<string, string | undefined>;
@@ -20,7 +22,9 @@ export interface EmulatorRequest {
 
 /** An emulator's answer, before it goes on the wire (see `serializeAnswer`). */
 export interface EmulatorResponse {
+  /** The HTTP status. */
   status: number;
+  /** Headers of the answer; `content-type: application/json` is added for a JSON body. */
   headers?: Record<string, string>;
   /** JSON-serialised unless a string; absent for an empty body (e.g. 204). */
   body?: unknown;
@@ -28,6 +32,7 @@ export interface EmulatorResponse {
 
 /** A contact as the emulator stores it, for tests to compare with their input. */
 export interface EmulatedContact {
+  /** The vendor's id of the contact, as a string. */
   id: string;
   /** E.164. */
   phone: string;
@@ -40,9 +45,11 @@ export interface EmulatedContact {
  * `createEmulatorFetch` wraps. `handle` must be pure apart from the emulator's own state.
  */
 export interface ProviderEmulator {
+  /** The vendor's name, e.g. `'callbell'`. */
   readonly provider: string;
   /** The path of the vendor's base URL (`/v1`, or `''`), below which `handle` sees paths. */
   readonly basePath: string;
+  /** Answers one request as the vendor would, from the emulator's state. */
   handle(request: EmulatorRequest): EmulatorResponse;
   /** Every contact held, across groups or channels. */
   contacts(): EmulatedContact[];
@@ -52,8 +59,11 @@ export interface ProviderEmulator {
 
 /** An answer as it goes on the wire: status, headers with the content type, body text. */
 export function serializeAnswer(answer: EmulatorResponse): {
+  /** The HTTP status. */
   status: number;
+  /** The answer's headers, with `content-type` for a JSON body. */
   headers: Record<string, string>;
+  /** The body text (`''` for none). */
   body: string;
 } {
   const body =
@@ -77,9 +87,11 @@ export interface TargetedFault extends VendorFault {
 export function createFaultQueue() {
   let faults: (TargetedFault & { left: number })[] = [];
   return {
+    /** Plans `fault` for its next `times` (default 1) matching requests. */
     add(fault: TargetedFault) {
       faults.push({ ...fault, left: fault.times ?? 1 });
     },
+    /** The first planned fault matching this request, used up once; `undefined` when none. */
     take(provider: string, method: string, path: string): TargetedFault | undefined {
       const fault = faults.find(
         (item) =>
@@ -92,6 +104,7 @@ export function createFaultQueue() {
       faults = faults.filter((item) => item.left > 0);
       return fault;
     },
+    /** Forgets every planned fault. */
     clear() {
       faults = [];
     },

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { LinkStore } from '../sync/link-store.js';
 import type { TestCase } from './test-case.js';
 
+/** Options of {@link linkStoreCases}. */
 export interface LinkStoreCasesOptions {
   /** A fresh, empty store. Each case opens its own and closes it when done. */
   makeLinkStore(): Promise<LinkStore> | LinkStore;

@@ -4,6 +4,8 @@
  * Runnable from any test runner: `for (const { name, run } of cases) test(name, run);`
  */
 export interface TestCase {
+  /** The behaviour checked, as a sentence: the test's name. */
   readonly name: string;
+  /** Resolves when the behaviour holds; rejects with an `AssertionError` when it does not. */
   run(): Promise<void>;
 }

@@ -7,7 +7,17 @@ export interface VendorDouble {
   /** Every request received since the last `reset`, oldest first. */
   requests(): readonly VendorRequest[];
   /** Every contact the vendor holds now (phone in E.164). */
-  contacts(): readonly { phone: string }[] | Promise<readonly { phone: string }[]>;
+  contacts():
+    | readonly {
+        /** E.164. */
+        phone: string;
+      }[]
+    | Promise<
+        readonly {
+          /** E.164. */
+          phone: string;
+        }[]
+      >;
   /** Plans a failure for the next matching request(s). */
   fail(fault: VendorFault): void;
   /** Forgets every contact, the request log and the planned failures. Each case calls it first. */
@@ -16,6 +26,7 @@ export interface VendorDouble {
 
 /** A request as the vendor saw it. */
 export interface VendorRequest {
+  /** The HTTP method, upper case. */
   method: string;
   /** The path below the vendor's base URL, without the query: `/contacts/42`. */
   path: string;
@@ -32,6 +43,7 @@ export interface VendorFault {
   path?: RegExp;
   /** The status answered instead of the vendor's. Default 500. */
   status?: number;
+  /** Headers of the answer (e.g. `retry-after`). Default: none. */
   headers?: Record<string, string>;
   /** The body answered (JSON unless a string). */
   body?: unknown;
