@@ -17,28 +17,42 @@ export type ContactSyncErrorCode =
 export interface ValidationIssue {
   /** Dotted path of the offending field, e.g. `customFields.company` or `retry.retries`. */
   path: string;
+  /** What is wrong with it, e.g. `expected a whole number`; never the value itself. */
   message: string;
 }
 
 /** The fields of a `ContactSyncError`, given to its constructor. */
 export interface ContactSyncErrorOptions {
+  /** What went wrong (see {@link ContactSyncError.code}). Required. */
   code: ContactSyncErrorCode;
   /** Overrides the generated message (which never holds a secret or a request body). */
   message?: string;
+  /** The store's vendor, e.g. `'callbell'`. */
   provider?: string;
+  /** The store method that failed, e.g. `'update'` (`'login'` for Notificore's token request). */
   operation?: string;
+  /** The vendor's HTTP status, when it answered. */
   status?: number;
+  /** The vendor's own error code (SMS Partner's `15`, …), when it gave one. */
   providerCode?: string | number;
+  /**
+   * Whether a later attempt can succeed. Default: true for `rate_limited`, `network`, `timeout`,
+   * and `provider_error` with a 5xx status; false otherwise.
+   */
   retryable?: boolean;
+  /** On `rate_limited`: the vendor's `Retry-After`, in ms. */
   retryAfterMs?: number;
+  /** On `conflict`: the vendor's id of the contact that already holds the phone, when known. */
   existingId?: string;
   /** On `conflict`: the link key that already holds the phone, when a link store knows it. */
   existingKey?: string;
+  /** On `invalid_input` / `invalid_config`: one entry per offending field. */
   issues?: ValidationIssue[];
   /** `METHOD /path` with ids elided, shown in the message. */
   route?: string;
   /** The vendor's own explanation, already free of secrets and phone numbers. */
   detail?: string;
+  /** The underlying error (kept as `error.cause`, left out of `toJSON`). */
   cause?: unknown;
 }
 
@@ -68,18 +82,27 @@ const FIELDS = [
 /** The one error class of contact-sync. Safe to log and to serialise: it holds no secret. */
 export class ContactSyncError extends Error {
   // `declare` keeps unset fields off the object, so `console.log(error)` shows only what is set.
+  /** Always `'ContactSyncError'`. */
   declare readonly name: 'ContactSyncError';
+  /** What went wrong: one of the codes in `docs/errors.md`. */
   declare readonly code: ContactSyncErrorCode;
+  /** Which store's vendor failed, e.g. `'callbell'`; absent for errors outside a store. */
   declare readonly provider?: string;
+  /** Which method failed, e.g. `'update'` (`'login'` for Notificore's token request). */
   declare readonly operation?: string;
+  /** The vendor's HTTP status, when it answered. */
   declare readonly status?: number;
+  /** The vendor's own error code (SMS Partner's `15`, …), when it gave one. */
   declare readonly providerCode?: string | number;
+  /** Whether trying again can succeed (`rate_limited`, `network`, `timeout`, a 5xx). */
   declare readonly retryable: boolean;
+  /** On `rate_limited`: when the vendor said to come back, in ms. */
   declare readonly retryAfterMs?: number;
   /** On `conflict`: the vendor's id of the contact that already holds the phone, when known. */
   declare readonly existingId?: string;
   /** On `conflict`: the link key that already holds the phone, when a link store knows it. */
   declare readonly existingKey?: string;
+  /** On `invalid_input` / `invalid_config`: `{ path, message }`, one per offending field. */
   declare readonly issues?: ValidationIssue[];
 
   constructor(options: ContactSyncErrorOptions) {
@@ -161,6 +184,7 @@ export function isContactSyncError(value: unknown): value is ContactSyncError {
 
 /** A `ContactSyncError` narrowed to one code. */
 export type ContactSyncErrorOf<Code extends ContactSyncErrorCode> = ContactSyncError & {
+  /** The one code it has. */
   readonly code: Code;
 };
 
@@ -174,19 +198,24 @@ export type ConflictError = ContactSyncErrorOf<'conflict'> & {
 
 /** `invalid_input` / `invalid_config`: one `{ path, message }` per offending field. */
 export type InvalidInputError = ContactSyncErrorOf<'invalid_input'> & {
+  /** One entry per offending field of the input. */
   readonly issues: ValidationIssue[];
 };
+/** `invalid_config`: one `{ path, message }` per offending option. */
 export type InvalidConfigError = ContactSyncErrorOf<'invalid_config'> & {
+  /** One entry per offending option. */
   readonly issues: ValidationIssue[];
 };
 
 /** `rate_limited`: when the vendor said to come back, if it did. */
 export type RateLimitedError = ContactSyncErrorOf<'rate_limited'> & {
+  /** The vendor's `Retry-After`, in ms, or `undefined` when it sent none. */
   readonly retryAfterMs: number | undefined;
 };
 
 /** `provider_error`: the HTTP status, when there was an answer. */
 export type ProviderError = ContactSyncErrorOf<'provider_error'> & {
+  /** The HTTP status, or `undefined` when there was no answer. */
   readonly status: number | undefined;
 };
 

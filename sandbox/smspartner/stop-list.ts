@@ -27,6 +27,10 @@ export function createSmsPartnerStopList() {
   }
 
   return {
+    /**
+     * The emulator's handlers of the `stop-sms/*` paths, mounted by `createSmsPartnerEmulator`.
+     * @internal
+     */
     routes: {
       '/stop-sms/list': {
         methods: ['GET'],
@@ -61,6 +65,7 @@ export function createSmsPartnerStopList() {
     stop: (phone: string) => {
       put(phone);
     },
+    /** Empties the list. */
     reset: () => entries.clear(),
   };
 }

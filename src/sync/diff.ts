@@ -11,12 +11,15 @@ export interface FieldChange {
   field: string;
   /** `set` (empty → value), `change`, `clear` (value → empty); tags: `add` / `remove` one tag. */
   kind: 'set' | 'change' | 'clear' | 'add' | 'remove';
+  /** The value held now (absent for `set` and `add`). */
   from?: string;
+  /** The value a push would write (absent for `clear` and `remove`). */
   to?: string;
 }
 
 /** What a push of one record would do at one vendor, found by reading only. */
 export interface StoreDiff {
+  /** The store's vendor. */
   provider: string;
   /**
    * `create` (no contact holds the phone there), `update` (fields differ), `unchanged`,
@@ -27,13 +30,19 @@ export interface StoreDiff {
   id?: string;
   /** How it was found: through the key's link, or by looking the phone up. */
   via?: 'link' | 'phone';
+  /** On `conflict`: the key the phone's contact is linked to. */
   existingKey?: string;
+  /** What a push would change, field by field (empty unless `update`). */
   changes: FieldChange[];
+  /** On `failed`: why (bad input, or the read failed). */
   error?: ContactSyncError;
 }
 
+/** What a push of one record would do at every store (`ContactSync.diff`). */
 export interface DiffReport {
+  /** The record's key. */
   key: string;
+  /** One entry per store, in the order of `stores`. */
   results: StoreDiff[];
 }
 

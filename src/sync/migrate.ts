@@ -13,6 +13,7 @@ export interface ExportOptions {
   from: ContactStore;
   /** Where keys come from (`findKey(from.provider, id)`); unlinked contacts get `<provider>:<id>`. */
   links?: LinkStore;
+  /** Cancels the reading (passed to `from.list`): the iteration rejects `aborted`. */
   signal?: AbortSignal;
 }
 
@@ -59,6 +60,7 @@ export interface MigrateOptions {
   links?: LinkStore;
   /** Records written at once. Default 8. */
   concurrency?: number;
+  /** Stops the run; the summary then says `interrupted` (run it again to resume). */
   signal?: AbortSignal;
   /** Called after each record, with the running totals. */
   onProgress?(progress: MigrateProgress): void;
@@ -66,6 +68,7 @@ export interface MigrateOptions {
   onReport?(report: PushReport): void;
 }
 
+/** What `onProgress` gets after each record: the running totals. */
 export interface MigrateProgress extends PushProgress {
   /** Contacts read from `from` so far. */
   read: number;
@@ -73,15 +76,21 @@ export interface MigrateProgress extends PushProgress {
 
 /** One field `to` could not hold, counted over the run: reported once, not once per contact. */
 export interface MigrateWarning {
+  /** The common field, e.g. `birthday` or `customFields.company`. */
   field: string;
+  /** Why `to` could not hold it. */
   reason: Warning['reason'];
+  /** The explanation of the first contact it concerned. */
   message: string;
   /** Contacts it concerned. */
   count: number;
 }
 
+/** What {@link migrate} resolves once the run is over. */
 export interface MigrateSummary {
+  /** The vendor read (`from.provider`). */
   from: string;
+  /** The vendor written (`to.provider`). */
   to: string;
   /** Contacts read from `from`. */
   read: number;

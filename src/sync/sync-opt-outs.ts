@@ -16,9 +16,11 @@ export interface SyncOptOutsOptions {
 
 /** What `apply` did for one phone at one store. */
 export interface OptOutApplyResult {
+  /** The store's vendor. */
   provider: string;
   /** `added` written now; `present` already there; `unsupported` this store cannot hold it. */
   status: 'added' | 'present' | 'failed' | 'unsupported';
+  /** On `failed`: why. */
   error?: ContactSyncError;
 }
 
@@ -35,21 +37,35 @@ export interface SyncedOptOut {
   /** The earliest opt-out time any store gave, ISO 8601. */
   at?: string;
   /** Each store's own entry: which channel it stops, and since when. */
-  entries: { provider: string; channel: OptOutChannel; at?: string }[];
+  entries: {
+    /** The store's vendor. */
+    provider: string;
+    /** The channel its opt-out covers. */
+    channel: OptOutChannel;
+    /** When the person opted out there, ISO 8601, where the vendor says. */
+    at?: string;
+  }[];
   /** With `apply`: one result per store; without it, empty. */
   results: OptOutApplyResult[];
 }
 
 /** How reading one store's opt-outs went: a store that failed is named, never skipped silently. */
 export interface OptOutSource {
+  /** The store's vendor. */
   provider: string;
+  /** `read`, `failed` (the read failed: see `error`), or `unsupported` (the store has no opt-outs). */
   status: 'read' | 'failed' | 'unsupported';
+  /** Opt-outs read from it (on `failed`: before the failure). */
   count: number;
+  /** On `failed`: why. */
   error?: ContactSyncError;
 }
 
+/** What `sync.syncOptOuts` resolves. */
 export interface OptOutSyncReport {
+  /** Every opted-out phone, once, across the stores. */
   optOuts: SyncedOptOut[];
+  /** How reading each store went, in the order of `stores`. */
   sources: OptOutSource[];
 }
 
