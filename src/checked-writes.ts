@@ -1,5 +1,5 @@
 import type { ContactInput, ContactPatch } from './contact.js';
-import type { CallOptions, ReconcileResult, UpsertResult } from './contact-store.js';
+import type { CallOptions, ReconcileResult, UpsertOptions, UpsertResult } from './contact-store.js';
 
 /**
  * The internal entry of a store built by `defineContactStore`, through which `ContactSync` hands
@@ -10,7 +10,7 @@ import type { CallOptions, ReconcileResult, UpsertResult } from './contact-store
 export const CHECKED_WRITES: unique symbol = Symbol.for('contact-sync.checked-writes') as never;
 
 export interface CheckedWrites {
-  upsert(input: ContactInput, options?: CallOptions): Promise<UpsertResult>;
+  upsert(input: ContactInput, options?: UpsertOptions): Promise<UpsertResult>;
   reconcile(id: string, input: ContactInput, options?: CallOptions): Promise<ReconcileResult>;
   /** The input as this vendor would hold it (the plan's projection): what `diff` compares. */
   project(input: ContactInput): ContactPatch;

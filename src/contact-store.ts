@@ -39,6 +39,16 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+export interface UpsertOptions extends CallOptions {
+  /**
+   * Called with the contact the vendor already holds for the phone, before anything is written
+   * to it. Resolve `false` to leave it alone: the upsert then rejects `conflict` with
+   * `existingId`, having written nothing. ContactSync uses it to keep one phone to one key.
+   * Default: every existing contact is taken over.
+   */
+  claim?(existing: Contact): boolean | Promise<boolean>;
+}
+
 /** Options of `list` and `optOuts`. */
 export interface ListOptions extends CallOptions {
   /** Stop after this many contacts. Default: every contact. */
@@ -100,6 +110,7 @@ export interface ContactStore {
   delete(id: string, options?: CallOptions): Promise<void>;
   /** Follows every page. */
   list(options?: ListOptions): AsyncIterable<Contact>;
+  upsert(input: ContactInput, options?: UpsertOptions): Promise<UpsertResult>;
   /**
    * Creates the contact, or updates the one holding its phone, by the cheapest correct path;
    * `unchanged` when nothing would change.

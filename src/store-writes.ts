@@ -5,6 +5,12 @@ import type { Recovery } from './retry.js';
 import type { ContactStoreDriver, WritePlan } from './store.js';
 import { isUnchanged, sameId, withExistingId } from './store-checks.js';
 
+/** Decides whether a write may take over a contact found by phone (see `UpsertOptions.claim`). */
+export type Claim = (existing: Contact) => boolean | Promise<boolean>;
+
+/** Conflicts raised by a refused claim: final, never resolved by adopting the contact. */
+const refused = new WeakSet<ContactSyncError>();
+
 /**
  * The write paths `defineContactStore` builds over a driver. Inputs arrive validated and planned
  * (mapped once by `driver.plan`); every answer is checked to be about the id or phone asked.
@@ -71,14 +77,30 @@ export function createWrites<Plan extends WritePlan>(driver: ContactStoreDriver<
     }
   }
 
-  /** Writes the input over `existing` unless the vendor already holds exactly it. */
+  /**
+   * Writes the input over `existing` unless the vendor already holds exactly it. A `claim` that
+   * refuses the contact leaves it untouched: `conflict` with its id, final (never adopted after).
+   */
   async function adopt(
     existing: Contact,
     input: ContactInput,
     plan: Plan,
     signal: AbortSignal | undefined,
     operation: string,
+    claim?: Claim,
   ): Promise<ReconcileResult> {
+    if (claim && !(await claim(existing))) {
+      const refusal = new ContactSyncError({
+        code: 'conflict',
+        provider,
+        operation,
+        existingId: existing.id,
+        retryable: false,
+        detail: 'the contact holding this phone belongs to another record',
+      });
+      refused.add(refusal);
+      throw refusal;
+    }
     const current =
       isUnchanged(plan.projection, existing) && (driver.isCurrent?.(existing) ?? true);
     if (current) return { action: 'unchanged', contact: existing };
@@ -91,14 +113,14 @@ export function createWrites<Plan extends WritePlan>(driver: ContactStoreDriver<
    * whose answer was lost is followed by a lookup (where the vendor has one) or, on the conflict
    * the next attempt meets, by adopting what the lost one stored. `adopted` says that happened.
    */
-  async function createOnce(input: ContactInput, plan: Plan, signal?: AbortSignal) {
+  async function createOnce(input: ContactInput, plan: Plan, signal?: AbortSignal, claim?: Claim) {
     let adopted: ReconcileResult['action'] | undefined;
     const recovery: Recovery<Contact> = {
       lookFirst: lookupFirst,
       async find(recoverySignal) {
         const existing = await findByPhone(input.phone, recoverySignal, 'create');
         if (!existing) return undefined;
-        const result = await adopt(existing, input, plan, recoverySignal, 'create');
+        const result = await adopt(existing, input, plan, recoverySignal, 'create', claim);
         adopted = result.action;
         return result.contact;
       },
@@ -128,22 +150,23 @@ export function createWrites<Plan extends WritePlan>(driver: ContactStoreDriver<
    * its own lookup found the phone free just before. A contact that a retry found after a lost
    * answer may have been there before the run: it is `updated` or `unchanged` (docs/sync.md).
    */
-  async function upsert(input: ContactInput, plan: Plan, signal?: AbortSignal) {
+  async function upsert(input: ContactInput, plan: Plan, signal?: AbortSignal, claim?: Claim) {
     let freeBefore = false;
     if (lookupFirst) {
       const existing = await findByPhone(input.phone, signal, 'upsert');
-      if (existing) return adopt(existing, input, plan, signal, 'upsert');
+      if (existing) return adopt(existing, input, plan, signal, 'upsert', claim);
       freeBefore = true;
     }
     try {
-      const { contact, adopted } = await createOnce(input, plan, signal);
+      const { contact, adopted } = await createOnce(input, plan, signal, claim);
       const action = adopted && !freeBefore ? adopted : 'created';
       return { action, contact } satisfies UpsertResult;
     } catch (error) {
-      if (!isContactSyncError(error) || error.code !== 'conflict') throw error;
+      if (!isContactSyncError(error) || error.code !== 'conflict' || refused.has(error))
+        throw error;
       const existing = await findConflicting(error, input.phone, signal);
       if (!existing) throw error;
-      return adopt(existing, input, plan, signal, 'upsert');
+      return adopt(existing, input, plan, signal, 'upsert', claim);
     }
   }
 

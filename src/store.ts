@@ -9,11 +9,12 @@ import type {
   ListOptions,
   PreviewOperation,
 } from './contact-store.js';
+import { invalidInput } from './errors.js';
 import type { Recovery } from './retry.js';
 import { signalOf, tagged, unsupportedUnless, withWarnings } from './store-checks.js';
 import { type Checked, validators } from './store-input.js';
 import { listAll } from './store-list.js';
-import { createWrites } from './store-writes.js';
+import { type Claim, createWrites } from './store-writes.js';
 
 export { isUnchanged, reportUnmapped } from './store-checks.js';
 
@@ -134,9 +135,19 @@ export function defineContactStore<Plan extends WritePlan>(
     return { plan, warnings: [...checked.warnings, ...plan.warnings] };
   }
 
-  async function upsertValid(input: Checked<ContactInput>, signal?: AbortSignal) {
+  async function upsertValid(
+    input: Checked<ContactInput>,
+    signal: AbortSignal | undefined,
+    claim: unknown,
+  ) {
+    if (claim !== undefined && typeof claim !== 'function') {
+      throw invalidInput([{ path: 'claim', message: 'expected a function' }], {
+        provider,
+        operation: 'upsert',
+      });
+    }
     const { plan, warnings } = planOf(input, 'create');
-    const result = await writes.upsert(input.value, plan, signal);
+    const result = await writes.upsert(input.value, plan, signal, claim as Claim | undefined);
     return { action: result.action, contact: withWarnings(result.contact, warnings) };
   }
 
@@ -156,7 +167,7 @@ export function defineContactStore<Plan extends WritePlan>(
   /** The writes of an input `ContactSync` has already checked (schema and phone): planned only. */
   const checked: CheckedWrites = {
     upsert: (input, options) =>
-      run('upsert', options, (signal) => upsertValid(fromRecord(input), signal)),
+      run('upsert', options, (signal) => upsertValid(fromRecord(input), signal, options?.claim)),
     reconcile: (id, input, options) =>
       run('reconcile', options, (signal) => reconcileValid(id, () => fromRecord(input), signal)),
     project: (input) => driver.plan(fromRecord(input).value, 'create').projection,
@@ -198,7 +209,9 @@ export function defineContactStore<Plan extends WritePlan>(
       ),
     list: (options) => listAll(driver, options ?? {}),
     upsert: (input, options) =>
-      run('upsert', options, (signal) => upsertValid(validInput(input, 'upsert'), signal)),
+      run('upsert', options, (signal) =>
+        upsertValid(validInput(input, 'upsert'), signal, options?.claim),
+      ),
     preview: (operation, input, id) => {
       try {
         if (operation === 'create') {

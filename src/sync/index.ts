@@ -33,6 +33,7 @@ export type {
   RemoveReport,
   RemoveResult,
   RemoveStatus,
+  SharedPhones,
   SyncPolicy,
   SyncRecord,
 } from './sync-types.js';

@@ -1,9 +1,8 @@
 import { abortError } from '../abort.js';
 import { checkedWritesOf } from '../checked-writes.js';
-import type { ContactInput } from '../contact.js';
+import type { Contact, ContactInput } from '../contact.js';
 import type { ContactStore } from '../contact-store.js';
 import { ContactSyncError, isContactSyncError } from '../errors.js';
-import type { LinkStore } from './link-store.js';
 import { checkRecord } from './sync-input.js';
 import type { SyncSettings } from './sync-options.js';
 import type { PushReport, PushResult, PushStatus } from './sync-types.js';
@@ -31,7 +30,7 @@ export async function pushRecord(
     return failAll(stores, key, linkStoreError(error, 'get'));
   }
   const pushTo = (store: ContactStore) =>
-    pushToStore({ store, links, key, input, linkedId: linked?.[store.provider], signal });
+    pushToStore({ settings, store, key, input, linkedId: linked?.[store.provider], signal });
   if (policy === 'all') return { key, results: await Promise.all(stores.map(pushTo)) };
   const [primary, ...others] = stores as [ContactStore, ...ContactStore[]];
   const first = await pushTo(primary);
@@ -49,22 +48,64 @@ export async function pushRecord(
 }
 
 interface StorePush {
+  settings: SyncSettings;
   store: ContactStore;
-  links: LinkStore;
   key: string;
   input: ContactInput;
   linkedId?: string;
   signal?: AbortSignal;
 }
 
-async function pushToStore(push: StorePush): Promise<PushResult> {
-  const { store, links, key, linkedId } = push;
+function pushToStore(push: StorePush): Promise<PushResult> {
+  if (push.linkedId !== undefined) return writeAndLink(push);
+  // A key without a link here holds its phone here from the lookup to the link, so a second key
+  // with the same phone sees the first one's link: one phone, one key (see PhoneLocks).
+  return push.settings.phoneLocks.hold(push.store.provider, push.input.phone, () =>
+    writeAndLink(push),
+  );
+}
+
+async function writeAndLink(push: StorePush): Promise<PushResult> {
+  const { settings, store, key, linkedId } = push;
+  const { links } = settings;
   const provider = store.provider;
+  const owner: { key?: string } = {};
+  const claimed = new Set<string>();
+  // Asked by the store before it writes to a contact it found by phone.
+  const claim = async (existing: Contact): Promise<boolean> => {
+    claimed.add(existing.id);
+    if (settings.sharedPhones === 'link' || existing.id === linkedId) return true;
+    const holder = await links.findKey(provider, existing.id);
+    if (holder === undefined || holder === key) return true;
+    owner.key = holder;
+    return false;
+  };
   let written: Written;
   try {
-    written = await write(push);
+    written = await write(push, claim);
   } catch (error) {
-    return { provider, status: 'failed', error: asSyncError(error, provider), warnings: [] };
+    const failure = await withExistingKey(asSyncError(error, provider), push, owner.key);
+    return { provider, status: 'failed', error: failure, warnings: [] };
+  }
+  // A store of your own that ignores `claim` may have taken over another key's contact: that is
+  // reported, and not linked (the write itself could not be prevented).
+  if (
+    settings.sharedPhones === 'conflict' &&
+    written.status !== 'created' &&
+    written.id !== linkedId &&
+    !claimed.has(written.id)
+  ) {
+    let holder: string | undefined;
+    try {
+      holder = await links.findKey(provider, written.id);
+    } catch (error) {
+      const failure = linkStoreError(error, 'findKey', provider);
+      return { provider, status: 'failed', id: written.id, error: failure, warnings: [] };
+    }
+    if (holder !== undefined && holder !== key) {
+      const failure = conflictWith(push, holder, written.id, undefined);
+      return { provider, status: 'failed', id: written.id, error: failure, warnings: [] };
+    }
   }
   // Linked even when the run was aborted meanwhile: the vendor holds this contact now.
   if (written.id !== linkedId) {
@@ -83,7 +124,54 @@ async function pushToStore(push: StorePush): Promise<PushResult> {
  * built by `defineContactStore` gets the record's checked input as it is (validated once, in
  * `checkRecord`); a store of the user's own gets a copy through its public calls.
  */
-async function write({ store, input, linkedId, signal }: StorePush): Promise<Written> {
+/**
+ * A `conflict` naming a contact linked to another key gets that key as `existingKey` (`known`
+ * when the claim already found it); otherwise the error is returned as it is.
+ */
+async function withExistingKey(
+  error: ContactSyncError,
+  push: StorePush,
+  known?: string,
+): Promise<ContactSyncError> {
+  if (error.code !== 'conflict' || error.existingId === undefined) return error;
+  let existingKey = known;
+  if (existingKey === undefined) {
+    try {
+      existingKey = await push.settings.links.findKey(push.store.provider, error.existingId);
+    } catch {
+      return error;
+    }
+  }
+  if (existingKey === undefined || existingKey === push.key) return error;
+  return conflictWith(push, existingKey, error.existingId, error);
+}
+
+function conflictWith(
+  push: StorePush,
+  existingKey: string,
+  existingId: string,
+  cause: ContactSyncError | undefined,
+): ContactSyncError {
+  const provider = push.store.provider;
+  const written = cause ? 'nothing was written there' : 'the store wrote to it; it was not linked';
+  return new ContactSyncError({
+    code: 'conflict',
+    provider,
+    operation: cause?.operation ?? 'push',
+    status: cause?.status,
+    providerCode: cause?.providerCode,
+    retryable: false,
+    existingId,
+    existingKey,
+    message: `[contact-sync] [${provider}] push failed: conflict: the phone is held by the contact linked to another key (see existingKey); ${written}`,
+    cause,
+  });
+}
+
+async function write(
+  { store, input, linkedId, signal }: StorePush,
+  claim: (existing: Contact) => Promise<boolean>,
+): Promise<Written> {
   if (signal?.aborted) throw abortError(signal, { provider: store.provider, operation: 'push' });
   const options = signal ? { signal } : undefined;
   const checked = checkedWritesOf(store);
@@ -109,8 +197,8 @@ async function write({ store, input, linkedId, signal }: StorePush): Promise<Wri
     }
   }
   const { action, contact } = checked
-    ? await checked.upsert(input, options)
-    : await store.upsert(structuredClone(input), options);
+    ? await checked.upsert(input, { ...options, claim })
+    : await store.upsert(structuredClone(input), { ...options, claim });
   return { status: action, id: contact.id, warnings: contact.warnings ?? [] };
 }
 
@@ -162,7 +250,7 @@ export function asSyncError(error: unknown, provider: string): ContactSyncError 
  */
 export function linkStoreError(
   error: unknown,
-  operation: 'get' | 'set' | 'delete',
+  operation: 'get' | 'set' | 'delete' | 'findKey',
   provider?: string,
 ): ContactSyncError {
   const written = provider

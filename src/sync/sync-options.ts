@@ -3,16 +3,20 @@ import { invalidConfig, type ValidationIssue } from '../errors.js';
 import { isCountryCode } from '../phone.js';
 import { assertLinkStore, type LinkStore } from './link-store.js';
 import { memoryLinkStore } from './memory-link-store.js';
-import type { ContactSyncOptions, SyncPolicy } from './sync-types.js';
+import { createPhoneLocks, type PhoneLocks } from './phone-locks.js';
+import type { ContactSyncOptions, SharedPhones, SyncPolicy } from './sync-types.js';
 
 export interface SyncSettings {
   stores: readonly ContactStore[];
   links: LinkStore;
   policy: SyncPolicy;
   defaultCountry?: string;
+  sharedPhones: SharedPhones;
+  /** One writer per phone and store while a record without a link is written. */
+  phoneLocks: PhoneLocks;
 }
 
-const OPTION_NAMES = new Set(['stores', 'links', 'policy', 'defaultCountry']);
+const OPTION_NAMES = new Set(['stores', 'links', 'policy', 'defaultCountry', 'sharedPhones']);
 const STORE_METHODS = [
   'create',
   'update',
@@ -33,9 +37,12 @@ export function parseSyncOptions(options: ContactSyncOptions): SyncSettings {
     .filter((name) => !OPTION_NAMES.has(name))
     .map((name) => ({ path: name, message: 'unknown option' }));
   issues.push(...storeIssues(options.stores));
-  const { policy = 'all', defaultCountry } = options;
+  const { policy = 'all', defaultCountry, sharedPhones = 'conflict' } = options;
   if (policy !== 'all' && policy !== 'primary') {
     issues.push({ path: 'policy', message: "expected 'all' or 'primary'" });
+  }
+  if (sharedPhones !== 'conflict' && sharedPhones !== 'link') {
+    issues.push({ path: 'sharedPhones', message: "expected 'conflict' or 'link'" });
   }
   if (
     defaultCountry !== undefined &&
@@ -46,7 +53,14 @@ export function parseSyncOptions(options: ContactSyncOptions): SyncSettings {
   if (issues.length) throw invalidConfig(issues);
   const links = options.links ?? memoryLinkStore();
   assertLinkStore(links, 'links');
-  return { stores: [...options.stores], links, policy, defaultCountry };
+  return {
+    stores: [...options.stores],
+    links,
+    policy,
+    defaultCountry,
+    sharedPhones,
+    phoneLocks: createPhoneLocks(),
+  };
 }
 
 function storeIssues(stores: unknown): ValidationIssue[] {

@@ -8,6 +8,9 @@ import type { OptOutSyncReport, SyncOptOutsOptions } from './sync-opt-outs.js';
 /** How `push` writes to several stores. */
 export type SyncPolicy = 'all' | 'primary';
 
+/** What a key gets when its phone is held at a vendor by the contact of another key. */
+export type SharedPhones = 'conflict' | 'link';
+
 export interface ContactSyncOptions {
   /**
    * The vendors to keep in step, each a `ContactStore`. At least one; provider names must be
@@ -30,6 +33,14 @@ export interface ContactSyncOptions {
    * `invalid_input`).
    */
   defaultCountry?: string;
+  /**
+   * When key B's phone is held at a vendor by the contact linked to key A:
+   * `'conflict'` (default): B's result there is `failed` with `code: 'conflict'`, `existingId`
+   * and `existingKey: 'A'`; nothing is written there and no link is set.
+   * `'link'`: B is linked to that contact too, and written over it (the last writer wins); for
+   * CRMs that keep several records per person.
+   */
+  sharedPhones?: SharedPhones;
 }
 
 /** One record to push: your own key (a CRM id, say) and the contact. */

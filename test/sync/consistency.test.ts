@@ -10,6 +10,7 @@ import type { Contact } from '../../src/contact.js';
 import type { ContactStore } from '../../src/contact-store.js';
 import {
   createContactSync,
+  type LinkStore,
   memoryLinkStore,
   type PushReport,
   type SyncRecord,
@@ -136,5 +137,122 @@ describe('two records of one key', { timeout: 240_000 }, () => {
         expect(firstNameOf(contacts[0] as Contact), `${store.provider} ${index}`).toBe('Fred');
       }
     }
+  });
+});
+
+// Hundreds of requests per case through nock: a generous bound for a loaded machine.
+describe('two keys with one phone', { timeout: 240_000 }, () => {
+  beforeAll(() => nock.disableNetConnect());
+  afterEach(() => nock.cleanAll());
+  afterAll(() => nock.enableNetConnect());
+
+  it('gives a second key with a phone already linked to another key a conflict naming it, and writes nothing for it', async () => {
+    const { stores, mounts } = vendors();
+    const links = memoryLinkStore();
+    const sync = createContactSync({ stores, links });
+    const records: SyncRecord[] = [];
+    for (let index = 0; index < 100; index += 1) {
+      records.push({ key: `a-${index}`, contact: person(index, 'Anna') });
+      records.push({ key: `b-${index}`, contact: person(index, 'Bert') });
+    }
+    const reports = await drain(sync.pushMany(records, { concurrency: 16 }));
+    const byKey = new Map(reports.map((report) => [report.key, report]));
+    for (let index = 0; index < 100; index += 1) {
+      const first = byKey.get(`a-${index}`) as PushReport;
+      const second = byKey.get(`b-${index}`) as PushReport;
+      expect(first.results.map((result) => result.status)).toEqual([
+        'created',
+        'created',
+        'created',
+      ]);
+      for (const [position, result] of second.results.entries()) {
+        expect(result.status).toBe('failed');
+        expect(result.error).toMatchObject({
+          code: 'conflict',
+          existingKey: `a-${index}`,
+          existingId: first.results[position]?.id,
+          retryable: false,
+        });
+      }
+      expect(await links.get(`b-${index}`)).toBeUndefined();
+    }
+    // No write carried the second key's data. SMS Partner, which cannot look a phone up, tries the
+    // create it refuses with code 15; the lookups of the others find the contact first.
+    for (const [name, mount] of Object.entries(mounts)) {
+      const carried = mount.requests.filter((request) =>
+        JSON.stringify(request.body ?? null).includes('Bert'),
+      );
+      const routes = new Set(carried.map((request) => `${request.method} ${request.path}`));
+      expect([...routes], name).toEqual(name === 'smspartner' ? ['POST /contact/add'] : []);
+    }
+    for (const store of stores) {
+      const held = await heldBy(store);
+      expect(held.size).toBe(100);
+      for (const [, contacts] of held) expect(contacts.map(firstNameOf)).toEqual(['Anna']);
+    }
+  });
+
+  it("with sharedPhones: 'link', links the second key to the same contact (the last writer wins)", async () => {
+    const { stores } = vendors();
+    const links = memoryLinkStore();
+    const sync = createContactSync({ stores, links, sharedPhones: 'link' });
+    const records: SyncRecord[] = [];
+    for (let index = 0; index < 100; index += 1) {
+      records.push({ key: `a-${index}`, contact: person(index, 'Anna') });
+      records.push({ key: `b-${index}`, contact: person(index, 'Bert') });
+    }
+    const reports = await drain(sync.pushMany(records, { concurrency: 16 }));
+    const failed = reports.flatMap((report) =>
+      report.results.filter((result) => result.status === 'failed'),
+    );
+    expect(failed).toEqual([]);
+    for (let index = 0; index < 100; index += 1) {
+      const first = await links.get(`a-${index}`);
+      expect(first && Object.keys(first).sort()).toEqual(['callbell', 'notificore', 'smspartner']);
+      expect(await links.get(`b-${index}`)).toEqual(first);
+    }
+    for (const store of stores) {
+      const held = await heldBy(store);
+      expect(held.size).toBe(100);
+      for (const [, contacts] of held) expect(contacts.map(firstNameOf)).toEqual(['Bert']);
+    }
+  });
+
+  it('a single push of a second key gets the conflict too, and a push of the first key still updates', async () => {
+    const { stores } = vendors();
+    const links = memoryLinkStore();
+    const sync = createContactSync({ stores, links });
+    await sync.push({ key: 'a', contact: person(1, 'Anna') });
+    const second = await sync.push({ key: 'b', contact: person(1, 'Bert') });
+    expect(second.results.map((result) => result.error?.existingKey)).toEqual(['a', 'a', 'a']);
+    const again = await sync.push({ key: 'a', contact: person(1, 'Anne') });
+    expect(again.results.map((result) => result.status)).toEqual(['updated', 'updated', 'updated']);
+  });
+
+  it('checks a store that ignores claim after the fact: reported, not linked', async () => {
+    const { stores } = vendors();
+    const inner = stores[0] as ContactStore;
+    // A store of one's own that drops the claim option on the floor.
+    const careless: ContactStore = {
+      provider: inner.provider,
+      capabilities: inner.capabilities,
+      create: (input, options) => inner.create(input, options),
+      update: (id, patch, options) => inner.update(id, patch, options),
+      get: (id, options) => inner.get(id, options),
+      findByPhone: (phone, options) => inner.findByPhone(phone, options),
+      delete: (id, options) => inner.delete(id, options),
+      list: (options) => inner.list(options),
+      upsert: (input, options) => inner.upsert(input, { signal: options?.signal }),
+      preview: (operation, input, id) => inner.preview(operation, input, id),
+    };
+    const links: LinkStore = memoryLinkStore();
+    const sync = createContactSync({ stores: [careless], links });
+    await sync.push({ key: 'a', contact: person(1, 'Anna') });
+    const second = await sync.push({ key: 'b', contact: person(1, 'Bert') });
+    expect(second.results[0]).toMatchObject({
+      status: 'failed',
+      error: { code: 'conflict', existingKey: 'a' },
+    });
+    expect(await links.get('b')).toBeUndefined();
   });
 });

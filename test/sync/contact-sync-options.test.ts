@@ -26,6 +26,7 @@ describe('createContactSync options', () => {
     ],
     ['an unknown policy', { stores: [alpha], policy: 'first' }, 'policy'],
     ['an unknown country', { stores: [alpha], defaultCountry: 'XX' }, 'defaultCountry'],
+    ['an unknown sharedPhones', { stores: [alpha], sharedPhones: 'merge' }, 'sharedPhones'],
     ['links that are not a LinkStore', { stores: [alpha], links: { get() {} } }, 'links'],
     [
       'links without findKey',
