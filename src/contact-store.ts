@@ -110,12 +110,11 @@ export interface ContactStore {
   delete(id: string, options?: CallOptions): Promise<void>;
   /** Follows every page. */
   list(options?: ListOptions): AsyncIterable<Contact>;
-  upsert(input: ContactInput, options?: UpsertOptions): Promise<UpsertResult>;
   /**
    * Creates the contact, or updates the one holding its phone, by the cheapest correct path;
-   * `unchanged` when nothing would change.
+   * `unchanged` when nothing would change. `claim` may refuse an existing contact (`conflict`).
    */
-  upsert(input: ContactInput, options?: CallOptions): Promise<UpsertResult>;
+  upsert(input: ContactInput, options?: UpsertOptions): Promise<UpsertResult>;
   /**
    * Brings the contact `id` in line with `input`, writing only when the vendor holds something
    * else: `unchanged` costs one read and no write. Rejects `not_found` when the id is gone.
