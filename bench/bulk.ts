@@ -59,6 +59,12 @@ function handWrittenPush(configs: Config[]) {
       fieldIds = Object.fromEntries(
         (fields.body.data as { id: number; name: string }[]).map((field) => [field.name, field.id]),
       );
+      // Callbell validates custom-field values by type (since 2026-03-03): a careful integration
+      // reads the types once, as the library does, before writing custom fields.
+      await call(`${callbell.baseUrl}/contacts?include_field_types=true`, {
+        method: 'GET',
+        headers: callbellHeaders,
+      });
     },
     async push(index: number) {
       const contact = contactAt(index);
