@@ -59,8 +59,8 @@ describe('architecture', () => {
     expect(examples).toContain('acme-provider');
     for (const example of examples) {
       const folder = join('examples', example);
+      // An example may hold no TypeScript (nightly-export: a shell script calling the CLI).
       const files = sources(folder);
-      expect(files.length).toBeGreaterThan(0);
       const escaping = relativeImports(files).filter(
         ([, target]) => target !== folder && !target.startsWith(`${folder}${sep}`),
       );
