@@ -1,3 +1,4 @@
+import { type Logger, log } from '../logger.js';
 import { diffRecord } from './diff.js';
 import { pushManyRecords } from './push-many.js';
 import { pushRecord } from './push-record.js';
@@ -12,10 +13,14 @@ import type { ContactSync, ContactSyncOptions, PushReport, SyncRecord } from './
  */
 export function createContactSync(options: ContactSyncOptions): ContactSync {
   const settings = parseSyncOptions(options);
-  const push = async (record: unknown, signal?: AbortSignal): Promise<PushReport> => ({
-    ...(await pushRecord(settings, record, signal)),
-    record: record as SyncRecord,
-  });
+  const push = async (record: unknown, signal?: AbortSignal): Promise<PushReport> => {
+    const report = {
+      ...(await pushRecord(settings, record, signal)),
+      record: record as SyncRecord,
+    };
+    if (settings.logger) logReport(settings.logger, report);
+    return report;
+  };
   return {
     push: (record, callOptions) => push(record, callOptions?.signal),
     pushMany: (records, manyOptions) => pushManyRecords(push, records, manyOptions),
@@ -30,4 +35,22 @@ export function createContactSync(options: ContactSyncOptions): ContactSync {
         callOptions?.signal,
       ),
   };
+}
+
+/** Each store's outcome of a push: failures at warn, the rest at debug (key, vendor, status, code). */
+function logReport(logger: Logger, report: PushReport): void {
+  for (const result of report.results) {
+    const failed = result.status === 'failed';
+    log(
+      logger,
+      failed ? 'warn' : 'debug',
+      {
+        key: report.key,
+        provider: result.provider,
+        status: result.status,
+        ...(result.error ? { code: result.error.code } : {}),
+      },
+      failed ? 'contact-sync push failed' : 'contact-sync pushed',
+    );
+  }
 }

@@ -1,5 +1,7 @@
+import * as v from 'valibot';
 import type { ContactStore } from '../contact-store.js';
 import { invalidConfig, type ValidationIssue } from '../errors.js';
+import { type Logger, loggerSchema } from '../logger.js';
 import { isCountryCode } from '../phone.js';
 import { assertLinkStore, type LinkStore } from './link-store.js';
 import { memoryLinkStore } from './memory-link-store.js';
@@ -14,9 +16,17 @@ export interface SyncSettings {
   sharedPhones: SharedPhones;
   /** One writer per phone and store while a record without a link is written. */
   phoneLocks: PhoneLocks;
+  logger?: Logger;
 }
 
-const OPTION_NAMES = new Set(['stores', 'links', 'policy', 'defaultCountry', 'sharedPhones']);
+const OPTION_NAMES = new Set([
+  'stores',
+  'links',
+  'policy',
+  'defaultCountry',
+  'sharedPhones',
+  'logger',
+]);
 const STORE_METHODS = [
   'create',
   'update',
@@ -50,6 +60,12 @@ export function parseSyncOptions(options: ContactSyncOptions): SyncSettings {
   ) {
     issues.push({ path: 'defaultCountry', message: "expected an ISO 3166 alpha-2 code like 'FR'" });
   }
+  if (options.logger !== undefined && !v.is(loggerSchema, options.logger)) {
+    issues.push({
+      path: 'logger',
+      message: 'expected a logger with debug, info, warn or error (pino, say)',
+    });
+  }
   if (issues.length) throw invalidConfig(issues);
   const links = options.links ?? memoryLinkStore();
   assertLinkStore(links, 'links');
@@ -60,6 +76,7 @@ export function parseSyncOptions(options: ContactSyncOptions): SyncSettings {
     defaultCountry,
     sharedPhones,
     phoneLocks: createPhoneLocks(),
+    ...(options.logger ? { logger: options.logger } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { ContactInput, Warning } from '../contact.js';
 import type { ContactStore } from '../contact-store.js';
 import type { ContactSyncError } from '../errors.js';
+import type { Logger } from '../logger.js';
 import type { DiffReport } from './diff.js';
 import type { LinkStore } from './link-store.js';
 import type { OptOutSyncReport, SyncOptOutsOptions } from './sync-opt-outs.js';
@@ -41,6 +42,11 @@ export interface ContactSyncOptions {
    * CRMs that keep several records per person.
    */
   sharedPhones?: SharedPhones;
+  /**
+   * A pino-compatible logger: each store's outcome of each push, failures at `warn` (key, vendor,
+   * status, error code), the rest at `debug`. Never a phone or secret. Default: none.
+   */
+  logger?: Logger;
 }
 
 /** One record to push: your own key (a CRM id, say) and the contact. */

@@ -92,3 +92,31 @@ describe('the logger option', () => {
     await expect(store.get('missing')).resolves.toBeUndefined();
   });
 });
+
+describe('the logger option of createContactSync', () => {
+  it('logs each vendor outcome: failures at warn with key and code, the rest at debug', async () => {
+    const { createContactSync, memoryLinkStore } = await import('../../src/sync/index.js');
+    const { lines, logger } = recordingLogger();
+    const store = createSmsPartnerContactStore({
+      apiKey: KEY,
+      groupId: 'g1',
+      rateLimit: false,
+      retry: false,
+    });
+    const sync = createContactSync({ stores: [store], links: memoryLinkStore(), logger });
+    nock('https://api.smspartner.fr')
+      .post('/v1/contact/add')
+      .reply(200, { success: false, code: 10 });
+    await sync.push({ key: 'crm-1', contact: { phone: '+33612345678' } });
+    expect(lines.map((line) => [line.level, line.message, line.object])).toEqual([
+      [
+        'warn',
+        'contact-sync push failed',
+        { key: 'crm-1', provider: 'smspartner', status: 'failed', code: 'unauthorized' },
+      ],
+    ]);
+    expect(() => createContactSync({ stores: [store], logger: 42 as never })).toThrow(
+      expect.objectContaining({ code: 'invalid_config' }),
+    );
+  });
+});
