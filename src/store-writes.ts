@@ -18,6 +18,8 @@ const refused = new WeakSet<ContactSyncError>();
 export function createWrites<Plan extends WritePlan>(driver: ContactStoreDriver<Plan>) {
   const { provider, capabilities } = driver;
   const lookupFirst = capabilities.findByPhone === 'native';
+  // An upsert looks up before it creates where a lookup is cheap: native, or from the driver's index.
+  const upsertLooksFirst = lookupFirst || driver.indexedLookup === true;
 
   async function get(id: string, signal: AbortSignal | undefined, operation: string) {
     return sameId(await driver.get(id, { signal }), id, provider, operation);
@@ -152,7 +154,7 @@ export function createWrites<Plan extends WritePlan>(driver: ContactStoreDriver<
    */
   async function upsert(input: ContactInput, plan: Plan, signal?: AbortSignal, claim?: Claim) {
     let freeBefore = false;
-    if (lookupFirst) {
+    if (upsertLooksFirst) {
       const existing = await findByPhone(input.phone, signal, 'upsert');
       if (existing) return adopt(existing, input, plan, signal, 'upsert', claim);
       freeBefore = true;

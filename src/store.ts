@@ -56,6 +56,12 @@ export interface ContactStoreDriver<Plan extends WritePlan = WritePlan> {
   /** What the store can do, and how: the store's `capabilities`. */
   readonly capabilities: Capabilities;
   /**
+   * True when `findByPhone` is emulated but answers from an index the driver keeps (one pass over
+   * the contacts per run) rather than a request per lookup: `upsert` then looks up before it
+   * creates, as it does where the vendor has a native lookup. Default: false.
+   */
+  readonly indexedLookup?: boolean;
+  /**
    * Maps a validated input or patch to this vendor's fields, once per write. Throws
    * `invalid_input` for what only this vendor refuses (lengths, unmapped fields with
    * `onUnmapped: 'error'`, through `reportUnmapped`); runs before any request.

@@ -20,7 +20,11 @@ export interface SmsPartnerPager {
  * earlier page (the group shifted under a deletion) is not yielded twice; a full page of rows
  * already seen means the vendor ignores `page`, an `invalid_response` rather than an endless loop.
  */
-export async function* listSmsPartnerPages(pager: SmsPartnerPager): AsyncIterable<Contact> {
+export async function* listSmsPartnerPages(
+  pager: SmsPartnerPager,
+  options: { trustTotal?: boolean } = {},
+): AsyncIterable<Contact> {
+  const trustTotal = options.trustTotal ?? true;
   const seen = new Set<string>();
   for (let page = 1; ; page += 1) {
     const { value, body } = await pager.read(page);
@@ -39,7 +43,8 @@ export async function* listSmsPartnerPages(pager: SmsPartnerPager): AsyncIterabl
     // A `total` of at most one page could be the page's own size (the docs' example shows "20"
     // for a one-row page): trusting it could cut a longer group short, so only a larger one ends
     // the scan early. A group of exactly 20 costs one more (empty) page.
-    if (Number.isFinite(total) && total > SMS_PARTNER_PAGE_SIZE && seen.size >= total) return;
+    if (trustTotal && Number.isFinite(total) && total > SMS_PARTNER_PAGE_SIZE && seen.size >= total)
+      return;
   }
 }
 

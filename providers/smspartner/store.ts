@@ -5,12 +5,7 @@ import type { Capabilities, ContactStore } from '../../src/contact-store.js';
 import { invalidInput, isContactSyncError } from '../../src/errors.js';
 import type { HttpResponse, RequestSpec } from '../../src/http.js';
 import { defineOptOuts, withOptOuts } from '../../src/opt-outs.js';
-import {
-  type CommonOptions,
-  commonOptionEntries,
-  parseOptions,
-  secretSchema,
-} from '../../src/options.js';
+import { parseOptions } from '../../src/options.js';
 import { defineProvider } from '../../src/provider-definition.js';
 import {
   type ContactStoreDriver,
@@ -19,10 +14,14 @@ import {
   reportUnmapped,
   type WritePlan,
 } from '../../src/store.js';
-import { SmsPartnerContactResponseSchema, SmsPartnerListResponseSchema } from './api.js';
+import {
+  SmsPartnerContactResponseSchema,
+  SmsPartnerListResponseSchema,
+  type SmsPartnerRecord,
+} from './api.js';
 import { readSmsPartnerBody } from './errors.js';
 import { issuePathFor, resolveFieldMapping } from './fields.js';
-import { findSmsPartnerContact, listSmsPartnerPages, type SmsPartnerPager } from './list.js';
+import { listSmsPartnerPages, type SmsPartnerPager } from './list.js';
 import {
   fromSmsPartnerContact,
   projectSmsPartnerFields,
@@ -30,6 +29,9 @@ import {
   toSmsPartnerContact,
 } from './mappers.js';
 import { smsPartnerOptOuts } from './opt-outs.js';
+import { type SmsPartnerOptions, SmsPartnerOptionsSchema } from './options.js';
+import { phoneFromSmsPartner } from './phone.js';
+import { createSmsPartnerPhoneIndex } from './phone-index.js';
 import { smsPartnerRequests } from './requests.js';
 
 /** SMS Partner's API v1: no documented rate; 20 contacts per page of a group; 500 per bulk add. */
@@ -43,24 +45,7 @@ export const smsPartnerProvider = defineProvider<SmsPartnerOptions>({
 
 const PROVIDER = smsPartnerProvider.name;
 
-export interface SmsPartnerOptions extends CommonOptions {
-  /**
-   * The account's API key (my.smspartner.fr → API). Sent in the JSON body of POST requests and
-   * in the query string of GET requests; shown as `[redacted]` everywhere. Required.
-   */
-  apiKey: string;
-  /**
-   * The group (contact list) this store reads and writes. SMS Partner keeps each contact inside
-   * one group, and a phone number is unique per group only. Required.
-   */
-  groupId: string;
-}
-
-const SmsPartnerOptionsSchema = v.strictObject({
-  ...commonOptionEntries,
-  apiKey: secretSchema,
-  groupId: v.pipe(v.string('expected a string'), v.minLength(1, 'required'), v.maxLength(256)),
-});
+export type { SmsPartnerOptions } from './options.js';
 
 export const SMS_PARTNER_CAPABILITIES: Capabilities = {
   create: 'native',
@@ -112,11 +97,27 @@ export function createSmsPartnerContactStore(options: SmsPartnerOptions): Contac
     return http.request(spec, (response) => read(spec, response, schema));
   }
 
+  const index = createSmsPartnerPhoneIndex((record) =>
+    fromSmsPartnerContact(record, mapping, record),
+  );
+
+  /** Sends; a `not_found` means the group changed under the index (dropped), a 15 marks `phone`. */
+  async function watched<T>(request: Promise<T>, phone?: string): Promise<T> {
+    try {
+      return await request;
+    } catch (error) {
+      if (isContactSyncError(error) && error.code === 'not_found') index.drop();
+      if (isContactSyncError(error) && error.code === 'conflict' && phone) index.suspect(phone);
+      throw error;
+    }
+  }
+
   async function detail(id: string, operation: string, call: DriverCall): Promise<Contact> {
-    const { value, body } = await send(
-      requests.detail(id, operation, call),
-      SmsPartnerContactResponseSchema,
+    const { value, body } = await watched(
+      send(requests.detail(id, operation, call), SmsPartnerContactResponseSchema),
     );
+    // Only an answer about `id` is indexed (the core refuses another one).
+    if (value.contact.contactId === id) index.put(value.contact);
     return fromSmsPartnerContact(value.contact, mapping, rawContact(body));
   }
 
@@ -130,6 +131,8 @@ export function createSmsPartnerContactStore(options: SmsPartnerOptions): Contac
   const driver: ContactStoreDriver<SmsPartnerPlan> = {
     provider: PROVIDER,
     capabilities: SMS_PARTNER_CAPABILITIES,
+    // One pass over the group, then lookups from memory: `upsert` looks up before it creates.
+    indexedLookup: true,
     plan(input, operation) {
       const { contact, warnings, issues } = toSmsPartnerContact(input, mapping);
       if (issues.length) throw invalidInput(issues, { provider: PROVIDER, operation });
@@ -139,19 +142,26 @@ export function createSmsPartnerContactStore(options: SmsPartnerOptions): Contac
         projection: projectSmsPartnerFields(contact, mapping),
       };
     },
-    async create(_input, { contact }, call) {
+    async create(input, { contact }, call) {
       // The echo holds what was sent plus `contactId`; what it leaves out is what we sent.
       const spec = requests.add(contact, call);
-      return http.request(spec, (response) => {
+      const request = http.request(spec, (response) => {
         const { value, body } = read(spec, response, SmsPartnerContactResponseSchema);
         const echoed = { ...contact, ...present(value.contact) };
+        index.put(readSideOf(echoed), false);
         return fromSmsPartnerContact(echoed, mapping, rawContact(body));
       });
+      // A 15 for a phone the index lacks: its next lookup searches the group.
+      return watched(request, input.phone);
     },
     async update(id, _patch, { contact }, call) {
       // Nothing SMS Partner holds changes (every value was unmapped): only read the contact.
-      if (Object.keys(contact).length) await send(requests.update(id, contact, call), v.unknown());
-      // The update echoes only the fields sent: read the whole contact back (one more request).
+      if (!Object.keys(contact).length) return detail(id, 'update', call);
+      await watched(send(requests.update(id, contact, call), v.unknown()));
+      // The update echoes only the fields sent. Where the index holds the contact as read, what
+      // the vendor now holds is that record with these fields; otherwise read it back.
+      const record = index.patch(id, contact);
+      if (record) return fromSmsPartnerContact(record, mapping, record);
       return detail(id, 'update', call);
     },
     async get(id, call) {
@@ -162,13 +172,10 @@ export function createSmsPartnerContactStore(options: SmsPartnerOptions): Contac
         throw error;
       }
     },
-    findByPhone: (phone, call) =>
-      findSmsPartnerContact(
-        pager('findByPhone', call, phone),
-        (contact) => contact.phone === phone,
-      ),
+    findByPhone: (phone, call) => index.find(phone, pager('findByPhone', call, phone)),
     async delete(id, call) {
-      await send(requests.delete(id, call), v.unknown());
+      await watched(send(requests.delete(id, call), v.unknown()));
+      index.forget(id);
     },
     list: (options) => listSmsPartnerPages(pager('list', { signal: options.signal })),
     preview(operation, plan, id = '') {
@@ -182,6 +189,12 @@ export function createSmsPartnerContactStore(options: SmsPartnerOptions): Contac
     defineContactStore(driver, settings),
     defineOptOuts(PROVIDER, optOuts, settings),
   );
+}
+
+/** The echo of a write (write-side names) as the read side names it, for the index. */
+function readSideOf(echo: SmsPartnerRecord): SmsPartnerRecord {
+  const { phoneNumber, ...rest } = echo as SmsPartnerRecord & { phoneNumber?: string };
+  return { ...rest, phone: phoneFromSmsPartner(phoneNumber ?? rest.phone) };
 }
 
 function rawContact(body: unknown): unknown {

@@ -173,7 +173,7 @@ describe('smspartner store', () => {
     });
   });
 
-  it('upserts an existing contact found by scanning the group past the first page', async () => {
+  it('upserts an existing contact found in the index of the group: one pass, then one write', async () => {
     const contacts = store();
     for (let index = 0; index < 25; index += 1) {
       await contacts.create({ phone: `+336${String(20_000_000 + index)}` });
@@ -181,13 +181,23 @@ describe('smspartner store', () => {
     mount.clear();
     const result = await contacts.upsert({ phone: '+33620000023', firstName: 'Late' });
     expect(result.action).toBe('updated');
-    expect(result.contact.firstName).toBe('Late');
+    expect(result.contact).toMatchObject({ firstName: 'Late', phone: '+33620000023' });
+    expect(result.contact.createdAt).toEqual(expect.any(String));
+    // The pass read the whole contact: the update's echo completes it, no read back.
     expect(mount.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
-      'POST /contact/add',
       'GET /contact/list',
       'GET /contact/list',
       'POST /contact/update',
-      'GET /contact/detail',
+    ]);
+    mount.clear();
+    // Every later lookup is free: a second upsert of a known phone, and one of a new phone.
+    expect((await contacts.upsert({ phone: '+33620000001', firstName: 'Two' })).action).toBe(
+      'updated',
+    );
+    expect((await contacts.upsert({ phone: '+33620000999' })).action).toBe('created');
+    expect(mount.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+      'POST /contact/update',
+      'POST /contact/add',
     ]);
   });
 

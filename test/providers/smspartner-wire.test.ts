@@ -379,50 +379,41 @@ describe('smspartner wire: contact/list', () => {
     expect(error).toMatchObject({ code: 'invalid_response', operation: 'list' });
   });
 
-  it('findByPhone scans the pages and stops at the match', async () => {
-    api()
-      .get('/v1/contact/list')
-      .query((query) => query.page === '1')
-      .reply(200, page(20, 'a', '45'))
-      .get('/v1/contact/list')
-      .query((query) => query.page === '2')
-      .reply(200, page(20, 'b', '45'));
-    const found = await store().findByPhone('+33610000003');
-    expect(found?.id).toBe('a3');
-    nock.cleanAll();
-    // A miss reads page 1, then from the last page `total` announces back to page 2.
+  it('findByPhone reads the group once into an index, then answers every lookup from it', async () => {
+    // Phones unique across the group, as SMS Partner keeps them: +336<page><row>.
+    const distinct = (rows: number, prefix: string, number: string) => {
+      const body = page(rows, prefix, '45');
+      return {
+        ...body,
+        datas: body.datas.map((row, index) => ({
+          ...row,
+          phone: `+3361${number}${String(index).padStart(6, '0')}`,
+        })),
+      };
+    };
     const order: string[] = [];
     for (const [number, rows, prefix] of [
       ['1', 20, 'a'],
-      ['3', 5, 'c'],
       ['2', 20, 'b'],
+      ['3', 5, 'c'],
     ] as const) {
       api()
         .get('/v1/contact/list')
         .query((query) => query.page === number)
         .reply(200, () => {
           order.push(number);
-          return page(rows, prefix, '45');
+          return distinct(rows, prefix, number);
         });
     }
-    expect(await store().findByPhone('+33699999999')).toBeUndefined();
-    expect(order).toEqual(['1', '3', '2']);
+    const contacts = store();
+    expect((await contacts.findByPhone('+33611000003'))?.id).toBe('a3');
+    expect(order).toEqual(['1', '2', '3']);
+    expect((await contacts.findByPhone('+33613000004'))?.id).toBe('c4');
+    expect(await contacts.findByPhone('+33699999999')).toBeUndefined();
+    expect(order).toEqual(['1', '2', '3']);
   });
 
-  it('findByPhone reads the last pages first: a contact just added costs two requests', async () => {
-    for (const [number, rows, prefix] of [
-      ['1', 20, 'a'],
-      ['3', 5, 'c'],
-    ] as const) {
-      api()
-        .get('/v1/contact/list')
-        .query((query) => query.page === number)
-        .reply(200, withPhone(page(rows, prefix, '45'), 'c2', '+33699999999'));
-    }
-    expect((await store().findByPhone('+33699999999'))?.id).toBe('c2');
-  });
-
-  it('findByPhone reads past a stale total until a short page', async () => {
+  it('builds the index past a stale total, until a short page', async () => {
     for (const [number, rows, prefix] of [
       ['1', 20, 'a'],
       ['2', 20, 'b'],
@@ -435,6 +426,29 @@ describe('smspartner wire: contact/list', () => {
         .reply(200, withPhone(page(rows, prefix, '40'), 'd1', '+33699999999'));
     }
     expect((await store().findByPhone('+33699999999'))?.id).toBe('d1');
+  });
+
+  it('a code 15 for a phone the index lacks searches the group from both ends, not the whole of it', async () => {
+    const order: string[] = [];
+    const serve = (number: string, body: () => unknown) =>
+      api()
+        .get('/v1/contact/list')
+        .query((query) => query.page === number)
+        .reply(200, () => {
+          order.push(number);
+          return body();
+        });
+    // The pass: 45 contacts, none with the phone.
+    serve('1', () => page(20, 'a', '45'));
+    serve('2', () => page(20, 'b', '45'));
+    serve('3', () => page(5, 'c', '45'));
+    api().post('/v1/contact/add').reply(200, { success: false, code: 15, message: 'exists' });
+    // Meanwhile the phone landed at the end of the group: page 1, then the last page, finds it.
+    serve('1', () => page(20, 'a', '46'));
+    serve('3', () => withPhone(page(6, 'c', '46'), 'c5', '+33699999999'));
+    const result = await store().upsert({ phone: '+33699999999' });
+    expect(result).toMatchObject({ action: 'unchanged', contact: { id: 'c5' } });
+    expect(order).toEqual(['1', '2', '3', '1', '3']);
   });
 });
 
