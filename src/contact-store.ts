@@ -39,6 +39,7 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** Options of `upsert`. */
 export interface UpsertOptions extends CallOptions {
   /**
    * Called with the contact the vendor already holds for the phone, before anything is written

@@ -47,6 +47,7 @@ const PROVIDER = smsPartnerProvider.name;
 
 export type { SmsPartnerOptions } from './options.js';
 
+/** What an SMS Partner store can do, and how (its `capabilities`). */
 export const SMS_PARTNER_CAPABILITIES: Capabilities = {
   create: 'native',
   get: 'native',

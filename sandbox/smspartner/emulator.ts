@@ -15,6 +15,7 @@ import {
 } from './fields.js';
 import { createSmsPartnerStopList, type SmsPartnerStopList } from './stop-list.js';
 
+/** Options of {@link createSmsPartnerEmulator}. */
 export interface SmsPartnerEmulatorOptions {
   /** The API key the emulator accepts; any other gets code 10. Default `'test-key'`. */
   apiKey?: string;
@@ -29,9 +30,13 @@ export interface SmsPartnerEmulatorOptions {
 
 /** A contact to put straight into a group (`seed`), with write-side names. */
 export interface SmsPartnerSeedContact {
+  /** E.164, new to the group. */
   phoneNumber: string;
+  /** First name. Default: none. */
   firstname?: string;
+  /** Last name. Default: none. */
   lastname?: string;
+  /** The first custom field. Default: none. */
   custom1?: string;
 }
 

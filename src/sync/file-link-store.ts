@@ -14,6 +14,7 @@ import {
 } from './link-log.js';
 import type { LinkStore } from './link-store.js';
 
+/** Options of {@link fileLinkStore}. */
 export interface FileLinkStoreOptions {
   /**
    * `fsync` every batch of appends before `set`/`delete` resolve, so links survive a power loss

@@ -2,6 +2,7 @@ import { scopedSignal } from '../abort.js';
 import { invalidConfig, invalidInput } from '../errors.js';
 import type { PushManyOptions, PushProgress, PushReport, SyncRecord } from './sync-types.js';
 
+/** Records `pushMany` pushes at once when `concurrency` is not given. */
 export const DEFAULT_CONCURRENCY = 8;
 
 type Push = (record: unknown, signal?: AbortSignal) => Promise<PushReport>;

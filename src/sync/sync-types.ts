@@ -12,6 +12,7 @@ export type SyncPolicy = 'all' | 'primary';
 /** What a key gets when its phone is held at a vendor by the contact of another key. */
 export type SharedPhones = 'conflict' | 'link';
 
+/** Options of `createContactSync`. */
 export interface ContactSyncOptions {
   /**
    * The vendors to keep in step, each a `ContactStore`. At least one; provider names must be
@@ -53,14 +54,21 @@ export interface ContactSyncOptions {
 export interface SyncRecord {
   /** Non-empty, at most 256 characters. */
   key: string;
+  /** The contact to write at every store. */
   contact: ContactInput;
 }
 
+/**
+ * What a push did at one store: `created`, `updated`, `unchanged` (nothing to write), `failed`
+ * (see `error`), or `skipped` (policy `'primary'` and the first store failed).
+ */
 export type PushStatus = 'created' | 'updated' | 'unchanged' | 'failed' | 'skipped';
 
 /** What happened at one store. */
 export interface PushResult {
+  /** The store's vendor. */
   provider: string;
+  /** What the push did there. */
   status: PushStatus;
   /** The vendor's contact id, when the write succeeded (or failed after one was known). */
   id?: string;
@@ -72,17 +80,21 @@ export interface PushResult {
 
 /** One result per store, in the order of `stores`. */
 export interface PushReport {
+  /** The record's key. */
   key: string;
+  /** One result per store, in the order of `stores`. */
   results: PushResult[];
   /** The record as it was given (the same object), so a bulk run can write back what failed. */
   record: SyncRecord;
 }
 
+/** Options of `push`, `remove` and `diff`. */
 export interface PushOptions {
   /** Cancels the vendor calls; a write that completed is still linked. */
   signal?: AbortSignal;
 }
 
+/** The running totals of a `pushMany` run, given to `onProgress`. */
 export interface PushProgress {
   /** Records finished (whatever their outcome). */
   done: number;
@@ -94,6 +106,7 @@ export interface PushProgress {
   results: Record<PushStatus, number>;
 }
 
+/** Options of `pushMany`. */
 export interface PushManyOptions {
   /** Records pushed at once; a positive integer. Default 8. */
   concurrency?: number;
@@ -107,24 +120,33 @@ export interface PushManyOptions {
   onProgress?(progress: PushProgress): void;
 }
 
+/** What `remove` did at one store (see {@link RemoveResult.status}). */
 export type RemoveStatus = 'deleted' | 'missing' | 'failed';
 
+/** What `remove` did at one store. */
 export interface RemoveResult {
+  /** The store's vendor. */
   provider: string;
   /**
    * `deleted`; `missing` when no contact is linked there or the vendor no longer has it
    * (`not_found`): both count as done; `failed` keeps the link so a retry can finish.
    */
   status: RemoveStatus;
+  /** The vendor's id of the contact that was linked, when there was one. */
   id?: string;
+  /** Set when `status` is `'failed'`. */
   error?: ContactSyncError;
 }
 
+/** What `remove` resolves: one result per store, in the order of `stores`. */
 export interface RemoveReport {
+  /** The key removed. */
   key: string;
+  /** One result per store, in the order of `stores`. */
   results: RemoveResult[];
 }
 
+/** One contact kept in step across several vendors, from `createContactSync`. */
 export interface ContactSync {
   /** Writes one record to every store. Never throws: each store's outcome is in the report. */
   push(record: SyncRecord, options?: PushOptions): Promise<PushReport>;
