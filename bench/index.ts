@@ -8,11 +8,12 @@ import { measureOverhead } from './overhead.js';
 import { measureQueue, serveIfQueueChild } from './queue.js';
 import { measureRateLimit } from './rate-limit.js';
 import { type RemoteSandbox, serveIfSandboxChild, startRemoteSandbox } from './sandbox-process.js';
+import { countSmsPartnerRequests } from './smspartner-requests.js';
 import { fixed, type Row, range, renderTable, verdict } from './table.js';
 import { measureTransport, transportRows } from './transport.js';
 
 /**
- * `npm run bench [-- --quick] [-- --only 1,2,…,8]`: every row measured in this run against the
+ * `npm run bench [-- --quick] [-- --only 1,2,…,9]`: every row measured in this run against the
  * sandbox (served by a child process on loopback), side by side with the hand-written alternative.
  * `--quick` runs tiny counts in seconds (CI: the benchmark still works; nothing is asserted).
  */
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
     options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
   });
   const quick = values.quick === true;
-  const only = new Set((values.only ?? '1,2,3,4,5,6,7,8').split(',').map((item) => item.trim()));
+  const only = new Set((values.only ?? '1,2,3,4,5,6,7,8,9').split(',').map((item) => item.trim()));
   const counts = quick
     ? {
         requests: 40,
@@ -36,6 +37,8 @@ async function main(): Promise<void> {
         pushRows: 100,
         rateSeconds: 1,
         importRuns: 2,
+        smsPartnerRows: 500,
+        smsPartnerExisting: 1_000,
       }
     : {
         requests: 1_000,
@@ -48,6 +51,8 @@ async function main(): Promise<void> {
         pushRows: 10_000,
         rateSeconds: 10,
         importRuns: 10,
+        smsPartnerRows: 10_000,
+        smsPartnerExisting: 20_000,
       };
   const log = (text: string) => process.stderr.write(`${new Date().toISOString()} ${text}\n`);
   log(
@@ -70,6 +75,7 @@ async function main(): Promise<void> {
         : { requests: 1_000, rounds: 7, warmup: 200 };
       rows.push(...transportRows(await measureTransport(fast, slow, transport, log)));
     }
+    if (only.has('9')) rows.push(...(await smsPartnerRequests(counts, log)));
   } finally {
     await Promise.all([slow.close(), fast.close()]);
   }
@@ -78,6 +84,46 @@ async function main(): Promise<void> {
 
 type Counts = Record<string, number>;
 type Log = (text: string) => void;
+
+/**
+ * 9. Requests SMS Partner receives for a `pushMany` (concurrency 500): into a group already holding
+ * G unlinked contacts (N + G/20 + 100 at most), and of N new rows (bulk add, ids learned from the
+ * group: 100 at most is the goal, reachable only when `contact/list` pages hold 500; at the
+ * documented 20 per page, learning N ids costs N/20 pages).
+ */
+async function smsPartnerRequests(counts: Counts, log: Log): Promise<Row[]> {
+  const rows = counts.smsPartnerRows as number;
+  const existing = counts.smsPartnerExisting as number;
+  const routes = (byRoute: Record<string, number>) =>
+    Object.entries(byRoute)
+      .map(([route, count]) => `${route} ${count}`)
+      .join(', ');
+  const out: Row[] = [];
+  log(`9. SMS Partner: ${rows} rows into a group of ${existing} unlinked contacts`);
+  const into = await countSmsPartnerRequests({ rows, existing, concurrency: 500 });
+  const intoGoal = rows + existing / 20 + 100;
+  out.push({
+    measure: `9. ${rows} rows into ${existing} unlinked (SMS Partner): requests`,
+    library: String(into.total),
+    alternative: `before, est.: ${rows * (3 + existing / 40)} (half a group scan per row); ${routes(into.byRoute)}`,
+    ratio: `${fixed(into.total / intoGoal, 3)} of the bound`,
+    goal: `≤ ${intoGoal}`,
+    met: verdict(into.total <= intoGoal),
+  });
+  for (const pageSize of [20, 500]) {
+    log(`9. SMS Partner: ${rows} new rows, ${pageSize} contacts per list page`);
+    const fresh = await countSmsPartnerRequests({ rows, existing: 0, pageSize, concurrency: 500 });
+    out.push({
+      measure: `9. ${rows} new rows (SMS Partner, list pages of ${pageSize}): requests`,
+      library: String(fresh.total),
+      alternative: `before: ${rows} (one add per row); ${routes(fresh.byRoute)}`,
+      ratio: fixed(fresh.total / rows, 3),
+      goal: '≤ 100',
+      met: verdict(fresh.total <= 100 && fresh.held === rows),
+    });
+  }
+  return out;
+}
 
 async function requestOverhead(slow: RemoteSandbox, fast: RemoteSandbox, counts: Counts, log: Log) {
   const rows: Row[] = [];

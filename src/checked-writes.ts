@@ -1,5 +1,11 @@
 import type { ContactInput, ContactPatch } from './contact.js';
-import type { CallOptions, ReconcileResult, UpsertOptions, UpsertResult } from './contact-store.js';
+import type {
+  CallOptions,
+  ReconcileResult,
+  UpsertManyOptions,
+  UpsertOptions,
+  UpsertResult,
+} from './contact-store.js';
 
 /**
  * The internal entry of a store built by `defineContactStore`, through which `ContactSync` hands
@@ -11,6 +17,11 @@ export const CHECKED_WRITES: unique symbol = Symbol.for('contact-sync.checked-wr
 
 export interface CheckedWrites {
   upsert(input: ContactInput, options?: UpsertOptions): Promise<UpsertResult>;
+  /** Present where the store has `upsertMany`. */
+  upsertMany?(
+    inputs: readonly ContactInput[],
+    options?: UpsertManyOptions,
+  ): Promise<PromiseSettledResult<UpsertResult>[]>;
   reconcile(id: string, input: ContactInput, options?: CallOptions): Promise<ReconcileResult>;
   /** The input as this vendor would hold it (the plan's projection): what `diff` compares. */
   project(input: ContactInput): ContactPatch;

@@ -31,6 +31,12 @@ export interface Capabilities {
    * writable), `unsupported`. Absent on stores written before it: read as `unsupported`.
    */
   optOut?: OptOutSupport;
+  /**
+   * `upsertMany`: `'native'` where the vendor has a bulk create (SMS Partner `contactsList`), so
+   * ContactSync hands it the unlinked records of a `pushMany` window at once. Absent or
+   * `'unsupported'`: ContactSync upserts them one by one.
+   */
+  upsertMany?: CapabilitySupport;
 }
 
 /** Options every store call takes. */
@@ -48,6 +54,12 @@ export interface UpsertOptions extends CallOptions {
    * Default: every existing contact is taken over.
    */
   claim?(existing: Contact): boolean | Promise<boolean>;
+}
+
+/** Options of `upsertMany`. */
+export interface UpsertManyOptions extends CallOptions {
+  /** As `UpsertOptions.claim`, for the input at `index`. Default: every contact is taken over. */
+  claim?(existing: Contact, index: number): boolean | Promise<boolean>;
 }
 
 /** Options of `list` and `optOuts`. */
@@ -116,6 +128,16 @@ export interface ContactStore {
    * `unchanged` when nothing would change. `claim` may refuse an existing contact (`conflict`).
    */
   upsert(input: ContactInput, options?: UpsertOptions): Promise<UpsertResult>;
+  /**
+   * `upsert` of many inputs at once, where `capabilities.upsertMany` says the vendor can create in
+   * bulk: one outcome per input, in order, each as `upsert` would have settled (a failure of one
+   * input is its own `rejected` outcome). Inputs must have distinct phones (ContactSync never hands
+   * it two records of one phone at once); a repeated phone is that input's `invalid_input`.
+   */
+  upsertMany?(
+    inputs: readonly ContactInput[],
+    options?: UpsertManyOptions,
+  ): Promise<PromiseSettledResult<UpsertResult>[]>;
   /**
    * Brings the contact `id` in line with `input`, writing only when the vendor holds something
    * else: `unchanged` costs one read and no write. Rejects `not_found` when the id is gone.

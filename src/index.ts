@@ -12,6 +12,7 @@ export type {
   PreviewOperation,
   ReconcileResult,
   UpsertAction,
+  UpsertManyOptions,
   UpsertOptions,
   UpsertResult,
 } from './contact-store.js';

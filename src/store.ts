@@ -14,6 +14,7 @@ import type { Recovery } from './retry.js';
 import { signalOf, tagged, unsupportedUnless, withWarnings } from './store-checks.js';
 import { type Checked, validators } from './store-input.js';
 import { listAll } from './store-list.js';
+import { upsertManyOf } from './store-many.js';
 import { type Claim, createWrites } from './store-writes.js';
 
 export { isUnchanged, reportUnmapped } from './store-checks.js';
@@ -69,6 +70,22 @@ export interface ContactStoreDriver<Plan extends WritePlan = WritePlan> {
   plan(input: ContactPatch, operation: 'create' | 'update'): Plan;
   /** Sends `plan`; the create request carries `call.recovery` (see `DriverCall`). */
   create(input: ContactInput, plan: Plan, call: DriverCall): Promise<Contact>;
+  /**
+   * Optional: creates contacts the lookups did not find, in bulk: one outcome per input, in order;
+   * a `conflict` outcome (the vendor held the phone after all) is upserted on its own. With it the
+   * store gets `upsertMany`. Inputs arrive validated and planned, phones distinct. A bulk request
+   * carries no `recovery`: it must be safe to replay (the vendor refuses a phone it holds).
+   */
+  createMany?(
+    inputs: readonly ContactInput[],
+    plans: readonly Plan[],
+    call: DriverCall,
+  ): Promise<PromiseSettledResult<Contact>[]>;
+  /**
+   * The fewest new contacts worth a `createMany`; fewer are created one by one, at once.
+   * Default: 2. A bulk call that costs a second request to learn the ids pays later.
+   */
+  readonly createManyFrom?: number;
   /**
    * Sends `plan` as an update of contact `id` (already validated) and resolves the whole contact
    * as the vendor now holds it; rejects `not_found` for an unknown id.
@@ -170,6 +187,8 @@ export function defineContactStore<Plan extends WritePlan>(
     return { action: result.action, contact: withWarnings(result.contact, warnings) };
   }
 
+  const upsertManyValid = upsertManyOf(driver, writes);
+
   /** The writes of an input `ContactSync` has already checked (schema and phone): planned only. */
   const checked: CheckedWrites = {
     upsert: (input, options) =>
@@ -177,6 +196,19 @@ export function defineContactStore<Plan extends WritePlan>(
     reconcile: (id, input, options) =>
       run('reconcile', options, (signal) => reconcileValid(id, () => fromRecord(input), signal)),
     project: (input) => driver.plan(fromRecord(input).value, 'create').projection,
+    ...(driver.createMany
+      ? {
+          upsertMany: (inputs, options) =>
+            run('upsert', options, (signal) =>
+              upsertManyValid(
+                inputs,
+                (input) => fromRecord(input as ContactInput),
+                options,
+                signal,
+              ),
+            ),
+        }
+      : {}),
   };
 
   const store: ContactStore = {
@@ -232,6 +264,12 @@ export function defineContactStore<Plan extends WritePlan>(
       }
     },
   };
+  if (driver.createMany) {
+    store.upsertMany = (inputs, options) =>
+      run('upsert', options, (signal) =>
+        upsertManyValid(inputs, (input) => validInput(input, 'upsert'), options, signal),
+      );
+  }
   // Not enumerable: a spread or a log of the store does not show it; `Symbol.for` finds it
   // across copies of the library.
   Object.defineProperty(store, CHECKED_WRITES, { value: checked, enumerable: false });

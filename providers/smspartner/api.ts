@@ -61,5 +61,30 @@ export const SmsPartnerListResponseSchema = v.object({
 });
 export type SmsPartnerListResponse = v.InferOutput<typeof SmsPartnerListResponseSchema>;
 
+const count = v.nullish(v.union([v.number(), v.pipe(v.string(), v.transform(Number))]));
+
+/**
+ * `contact/add` with `contactsList`: no `success`, the group under `groupe.token`, the rows that
+ * failed under `results` (each with its `phoneNumber` and code), counters under `rapport`. No ids.
+ */
+export const SmsPartnerBulkResponseSchema = v.object({
+  groupe: v.nullish(v.object({ token: v.nullish(identifier), name: v.nullish(v.unknown()) })),
+  results: v.nullish(
+    v.array(
+      v.object({
+        success: v.nullish(v.boolean()),
+        code: count,
+        phoneNumber: text,
+        message: v.nullish(v.unknown()),
+      }),
+    ),
+  ),
+  rapport: v.nullish(v.object({ nbline: count, nbline_imported: count, nbline_updated: count })),
+});
+export type SmsPartnerBulkResponse = v.InferOutput<typeof SmsPartnerBulkResponseSchema>;
+
+/** Most rows in one `contactsList` (the docs: "a batch of 500 contacts maximum"). */
+export const SMS_PARTNER_BULK_LIMIT = 500;
+
 /** Contacts per `contact/list` page (older French reference page). */
 export const SMS_PARTNER_PAGE_SIZE = 20;

@@ -1,5 +1,9 @@
 import * as v from 'valibot';
-import type { ContactSyncError, ContactSyncErrorCode, ValidationIssue } from '../../src/errors.js';
+import {
+  ContactSyncError,
+  type ContactSyncErrorCode,
+  type ValidationIssue,
+} from '../../src/errors.js';
 import {
   codeForStatus,
   type HttpClient,
@@ -7,10 +11,12 @@ import {
   type RequestSpec,
 } from '../../src/http.js';
 import {
+  SmsPartnerBulkResponseSchema,
   type SmsPartnerEnvelope,
   SmsPartnerEnvelopeSchema,
   SmsPartnerValidationErrorsSchema,
 } from './api.js';
+import { phoneFromSmsPartner } from './phone.js';
 
 /**
  * Body codes → our codes. 20/30/40/96 (account deactivated, blocked, API access denied, IP not
@@ -109,4 +115,57 @@ function validationIssues(
     path: issuePathOf(http.redact(item.elementId ?? '', spec)),
     message: http.redact(item.message ?? 'refused by SMS Partner', spec).slice(0, 200),
   }));
+}
+
+/**
+ * Reads the answer of a bulk add (`contactsList`). A request-level failure comes in the usual
+ * envelope (`success: false` and a code: a bad key, an unknown group, too many rows) and throws;
+ * otherwise the answer has no `success` at all, and this returns the rows it reports as failed,
+ * by E.164 phone, each as the error a single add of it would have given. An answer about another
+ * group than `groupId` is not adopted.
+ */
+export function readSmsPartnerBulkBody(
+  http: HttpClient,
+  spec: RequestSpec,
+  response: HttpResponse,
+  groupId: string,
+): Map<string, ContactSyncError> {
+  const body = response.body as Record<string, unknown> | null;
+  if (response.status >= 400 || (body && typeof body === 'object' && 'success' in body)) {
+    readSmsPartnerBody(http, spec, response, () => 'contactsList');
+  }
+  const parsed = v.safeParse(SmsPartnerBulkResponseSchema, body);
+  const invalid = (detail: string) =>
+    http.failure(response, spec, { code: 'invalid_response', retryable: false, detail });
+  if (!parsed.success || (!parsed.output.rapport && !parsed.output.results)) {
+    throw invalid('not the answer of a bulk add');
+  }
+  const token = parsed.output.groupe?.token;
+  if (token !== undefined && token !== null && token !== groupId) {
+    throw invalid('the answer is about another group');
+  }
+  const failures = new Map<string, ContactSyncError>();
+  for (const row of parsed.output.results ?? []) {
+    if (row.success === true) continue;
+    const phone = phoneFromSmsPartner(row.phoneNumber);
+    // A failed row we cannot attribute: the ids are learned from the group, and a row missing
+    // there is reported as not imported.
+    if (!phone) continue;
+    const providerCode = row.code ?? undefined;
+    const code =
+      providerCode === undefined ? 'provider_error' : (CODES.get(providerCode) ?? 'provider_error');
+    failures.set(
+      phone,
+      new ContactSyncError({
+        code,
+        provider: 'smspartner',
+        operation: 'create',
+        providerCode,
+        retryable: false,
+        route: 'POST /contact/add',
+        detail: 'refused in a bulk add (contactsList)',
+      }),
+    );
+  }
+  return failures;
 }

@@ -169,7 +169,7 @@ function conflictWith(
 }
 
 async function write(
-  { store, input, linkedId, signal }: StorePush,
+  { settings, store, input, linkedId, signal }: StorePush,
   claim: (existing: Contact) => Promise<boolean>,
 ): Promise<Written> {
   if (signal?.aborted) throw abortError(signal, { provider: store.provider, operation: 'push' });
@@ -196,9 +196,13 @@ async function write(
       if (!isContactSyncError(error) || error.code !== 'not_found') throw error;
     }
   }
-  const { action, contact } = checked
-    ? await checked.upsert(input, { ...options, claim })
-    : await store.upsert(structuredClone(input), { ...options, claim });
+  // A store that creates in bulk gets the unlinked records of a window together (see UpsertBatcher).
+  const batcher = settings.batchers.get(store);
+  const { action, contact } = batcher
+    ? await batcher.upsert(input, claim, signal)
+    : checked
+      ? await checked.upsert(input, { ...options, claim })
+      : await store.upsert(structuredClone(input), { ...options, claim });
   return { status: action, id: contact.id, warnings: contact.warnings ?? [] };
 }
 

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { checkedWritesOf } from '../checked-writes.js';
 import type { ContactStore } from '../contact-store.js';
 import { invalidConfig, type ValidationIssue } from '../errors.js';
 import { type Logger, loggerSchema } from '../logger.js';
@@ -7,6 +8,7 @@ import { assertLinkStore, type LinkStore } from './link-store.js';
 import { memoryLinkStore } from './memory-link-store.js';
 import { createPhoneLocks, type PhoneLocks } from './phone-locks.js';
 import type { ContactSyncOptions, SharedPhones, SyncPolicy } from './sync-types.js';
+import { createUpsertBatcher, type UpsertBatcher } from './upsert-batcher.js';
 
 export interface SyncSettings {
   stores: readonly ContactStore[];
@@ -16,6 +18,8 @@ export interface SyncSettings {
   sharedPhones: SharedPhones;
   /** One writer per phone and store while a record without a link is written. */
   phoneLocks: PhoneLocks;
+  /** The stores that create in bulk (`upsertMany`), each with its batcher. */
+  batchers: ReadonlyMap<ContactStore, UpsertBatcher>;
   logger?: Logger;
 }
 
@@ -76,6 +80,7 @@ export function parseSyncOptions(options: ContactSyncOptions): SyncSettings {
     defaultCountry,
     sharedPhones,
     phoneLocks: createPhoneLocks(),
+    batchers: batchersOf(options.stores),
     ...(options.logger ? { logger: options.logger } : {}),
   };
 }
@@ -116,4 +121,24 @@ function storeProblem(store: unknown): string | undefined {
     return 'expected a ContactStore (missing capabilities)';
   }
   return undefined;
+}
+
+/** A batcher for each store that declares `upsertMany` and has it (its checked entry first). */
+function batchersOf(stores: readonly ContactStore[]): Map<ContactStore, UpsertBatcher> {
+  const batchers = new Map<ContactStore, UpsertBatcher>();
+  for (const store of stores) {
+    if (store.capabilities.upsertMany !== 'native') continue;
+    const checked = checkedWritesOf(store)?.upsertMany;
+    const own = store.upsertMany;
+    if (checked) batchers.set(store, createUpsertBatcher(store.provider, checked));
+    else if (typeof own === 'function') {
+      batchers.set(
+        store,
+        createUpsertBatcher(store.provider, (inputs, options) =>
+          own.call(store, structuredClone(inputs), options),
+        ),
+      );
+    }
+  }
+  return batchers;
 }

@@ -255,4 +255,46 @@ describe('two keys with one phone', { timeout: 240_000 }, () => {
     });
     expect(await links.get('b')).toBeUndefined();
   });
+
+  it('hands the new records of a window to SMS Partner in bulk, and links each key to its own contact', async () => {
+    const { stores, mounts, emulators } = vendors();
+    const links = memoryLinkStore();
+    const sync = createContactSync({ stores: [stores[0] as ContactStore], links });
+    const records = Array.from({ length: 300 }, (_, index) => ({
+      key: `crm-${index}`,
+      contact: person(index, 'Bulk'),
+    }));
+    const reports = await drain(sync.pushMany(records, { concurrency: 300 }));
+    expect(reports.every((report) => report.results[0]?.status === 'created')).toBe(true);
+    const adds = (mounts.smspartner as MountedEmulator).requests.filter(
+      (request) => request.path === '/contact/add',
+    );
+    expect(adds.length).toBeLessThanOrEqual(3);
+    expect(
+      adds.every((request) =>
+        Array.isArray((request.body as Record<string, unknown>).contactsList),
+      ),
+    ).toBe(true);
+    const idOf = new Map(
+      emulators.smsPartner.contacts().map((contact) => [contact.phone, contact.id]),
+    );
+    for (let index = 0; index < 300; index += 1) {
+      expect(await links.get(`crm-${index}`)).toEqual({ smspartner: idOf.get(phoneOf(index)) });
+    }
+    // Separate pushes, each with its own signal (a queue worker's jobs), are batched as well.
+    mounts.smspartner?.clear();
+    const more = await Promise.all(
+      Array.from({ length: 50 }, (_, index) =>
+        sync.push(
+          { key: `job-${index}`, contact: person(1000 + index, 'Job') },
+          { signal: new AbortController().signal },
+        ),
+      ),
+    );
+    expect(more.every((report) => report.results[0]?.status === 'created')).toBe(true);
+    expect(
+      (mounts.smspartner as MountedEmulator).requests.filter((r) => r.path === '/contact/add')
+        .length,
+    ).toBeLessThan(50);
+  });
 });
