@@ -8,6 +8,7 @@ import type { ContactInput } from '../src/contact.js';
 import type { ContactStore } from '../src/contact-store.js';
 import { exportContacts, type LinkStore, type SyncRecord } from '../src/sync/index.js';
 import { csvRow } from './csv-row.js';
+import { CSV_CONTACT_COLUMNS } from './input.js';
 import { UsageError } from './push.js';
 import { type LineWriter, lineWriter } from './writers.js';
 
@@ -23,17 +24,7 @@ export interface ExportCommandOptions {
 }
 
 /** The columns of an exported CSV before the custom fields: what `push` reads back. */
-const CSV_COLUMNS = [
-  'key',
-  'phone',
-  'firstName',
-  'lastName',
-  'name',
-  'birthday',
-  'url',
-  'tags',
-  'assignedUser',
-] as const;
+const CSV_COLUMNS = ['key', ...CSV_CONTACT_COLUMNS] as const;
 
 /**
  * `contact-sync export --from <provider>`: every contact the vendor holds, as records `push`

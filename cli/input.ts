@@ -28,7 +28,8 @@ export class InputFileError extends Error {
   override readonly name = 'InputFileError';
 }
 
-const CONTACT_COLUMNS = new Set([
+/** The CSV columns of the common contact fields (every other column is a custom field). */
+export const CSV_CONTACT_COLUMNS = [
   'phone',
   'firstName',
   'lastName',
@@ -37,7 +38,9 @@ const CONTACT_COLUMNS = new Set([
   'url',
   'tags',
   'assignedUser',
-]);
+] as const;
+
+const CONTACT_COLUMNS: ReadonlySet<string> = new Set(CSV_CONTACT_COLUMNS);
 
 /** The format a file's extension names. */
 export function formatOf(path: string): InputFormat {

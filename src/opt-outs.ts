@@ -1,7 +1,8 @@
 import { abortError } from './abort.js';
 import type { CallOptions, ContactStore, ListOptions } from './contact-store.js';
-import { ContactSyncError, invalidInput, isContactSyncError } from './errors.js';
+import { invalidInput } from './errors.js';
 import { normalizePhone } from './phone.js';
+import { tagged } from './store-checks.js';
 
 /** The channels a vendor's opt-out can cover. */
 export type OptOutChannel = 'sms' | 'whatsapp' | 'viber';
@@ -123,24 +124,6 @@ async function* listAll(
   } catch (error) {
     throw tagged(error, provider, 'optOuts');
   }
-}
-
-function tagged(error: unknown, provider: string, operation: string): ContactSyncError {
-  if (isContactSyncError(error)) {
-    if (error.provider && error.operation) return error;
-    return new ContactSyncError({
-      code: error.code,
-      provider: error.provider ?? provider,
-      operation: error.operation ?? operation,
-      status: error.status,
-      providerCode: error.providerCode,
-      retryable: error.retryable,
-      retryAfterMs: error.retryAfterMs,
-      issues: error.issues,
-      cause: error.cause,
-    });
-  }
-  return new ContactSyncError({ code: 'invalid_response', provider, operation, retryable: false });
 }
 
 /**
