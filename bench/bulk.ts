@@ -59,6 +59,14 @@ function handWrittenPush(configs: Config[]) {
       fieldIds = Object.fromEntries(
         (fields.body.data as { id: number; name: string }[]).map((field) => [field.name, field.id]),
       );
+      // SMS Partner has no lookup by phone: an upsert reads the group once (one page while it is
+      // empty), as the library's phone index does.
+      const group = new URLSearchParams({
+        apiKey: String(smspartner.apiKey),
+        groupId: String(smspartner.groupId),
+        page: '1',
+      });
+      await call(`${smspartner.baseUrl}/contact/list?${group}`, { method: 'GET', headers: json });
       // Callbell validates custom-field values by type (since 2026-03-03): a careful integration
       // reads the types once, as the library does, before writing custom fields.
       await call(`${callbell.baseUrl}/contacts?include_field_types=true`, {

@@ -2,6 +2,9 @@ import { ContactSyncError, type ContactSyncErrorCode } from './errors.js';
 
 /** The code a bare HTTP status means, before any vendor-specific reading of the body. */
 export function codeForStatus(status: number): ContactSyncErrorCode {
+  // A success status where the endpoint documents another (201 to a search, say) is the vendor
+  // sending something unexpected, not a failure of the vendor.
+  if (status >= 200 && status < 300) return 'invalid_response';
   if (status === 401 || status === 403) return 'unauthorized';
   if (status === 404) return 'not_found';
   if (status === 408) return 'timeout';
