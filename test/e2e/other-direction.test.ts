@@ -153,7 +153,7 @@ describe('contact-sync export and migrate', () => {
     expect(dry.stdout).toMatch(/notificore\s+30\s+0\s+0\s+0\s+0/);
     expect(sandbox.emulators.notificore.contacts()).toHaveLength(0);
 
-    const first = await runCli([
+    const callbellToNotificore = [
       'migrate',
       '--from',
       'callbell',
@@ -163,20 +163,11 @@ describe('contact-sync export and migrate', () => {
       config,
       '--links',
       links,
-    ]);
+    ];
+    const first = await runCli(callbellToNotificore);
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(/notificore\s+30\s+0\s+0\s+0/);
-    const again = await runCli([
-      'migrate',
-      '--from',
-      'callbell',
-      '--to',
-      'notificore',
-      '--config',
-      config,
-      '--links',
-      links,
-    ]);
+    const again = await runCli(callbellToNotificore);
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(/notificore\s+0\s+\d+\s+\d+\s+0/);
     expect(sandbox.emulators.notificore.contacts()).toHaveLength(30);
