@@ -1,4 +1,5 @@
 import type { EmulatorResponse } from '../emulator.js';
+import type { IndexedMap } from '../indexed-map.js';
 
 /**
  * The contact book half of the Notificore emulator: records, validation and the vendor's 422
@@ -45,7 +46,8 @@ export type UpdateSemantics = 'replace' | 'merge';
 
 /** The state the route modules share. */
 export interface BookState {
-  contacts: Map<number, StoredContact>;
+  /** By id, and `find(phone)` by phone (phones are unique in a book). */
+  contacts: IndexedMap<number, StoredContact, number>;
   lists: StoredList[];
   fields: EmulatedField[];
   nextListId: number;

@@ -15,6 +15,7 @@ import {
   type UpdateSemantics,
 } from './book.js';
 import {
+  type Criterion,
   meets,
   type Operator,
   ORDERED,
@@ -72,13 +73,14 @@ function update(
   const input = (request.body ?? {}) as Record<string, unknown>;
   if (input.phone === undefined) return refusal('The phone field is required.');
   if (!isVendorPhone(input.phone)) return refusal(INVALID_PHONE);
-  const holder = [...state.contacts.values()].find((item) => item.phone === input.phone);
+  const holder = state.contacts.find(input.phone);
   if (holder && holder.id !== contact.id) return refusal(PHONE_EXISTS);
   const groups = readGroups(input.groups, state.lists);
   if (isResponse(groups)) return groups;
   const values = readFieldValues(input.fields, state.fields);
   if (isResponse(values)) return values;
   contact.phone = input.phone;
+  state.contacts.set(contact.id, contact); // re-reads the phone for the book's index
   if (routes.updateSemantics === 'replace') {
     contact.groups = groups ?? [];
     contact.fields = new Map();
@@ -128,6 +130,20 @@ function heldValue(contact: StoredContact, field: string): string | number | und
   return contact.fields.get(Number(field));
 }
 
+/**
+ * The contacts a search must test: the one holding the phone when the first criterion is
+ * `phone = <number>` (through the book's index), otherwise all of them. Every criterion is still
+ * tested on what this returns, so the answer is the same either way.
+ */
+function candidates(criteria: readonly Criterion[], state: BookState): StoredContact[] {
+  const [first] = criteria;
+  if (first?.field === 'phone' && first.operator === '=' && /^\d+$/.test(first.value)) {
+    const held = state.contacts.find(Number(first.value));
+    return held ? [held] : [];
+  }
+  return [...state.contacts.values()];
+}
+
 function search(query: URLSearchParams, routes: ContactRoutes): EmulatorResponse {
   const { state } = routes;
   const page = readPage(query, 50);
@@ -136,7 +152,7 @@ function search(query: URLSearchParams, routes: ContactRoutes): EmulatorResponse
   if (isResponse(criteria)) return criteria;
   const order = readOrder(query, ['id', 'phone']);
   if (isResponse(order)) return order;
-  const matches = [...state.contacts.values()].filter((contact) =>
+  const matches = candidates(criteria, state).filter((contact) =>
     criteria.every((criterion) =>
       criterion.field === 'group_id'
         ? contact.groups.includes(Number(criterion.value))

@@ -4,6 +4,7 @@ import type {
   EmulatorResponse,
   ProviderEmulator,
 } from '../emulator.js';
+import { IndexedMap } from '../indexed-map.js';
 import {
   type BookState,
   contactBody,
@@ -110,7 +111,7 @@ export function createNotificoreEmulator(
       created_at: createdAt,
     }));
     return {
-      contacts: new Map(),
+      contacts: new IndexedMap((contact: StoredContact) => contact.phone),
       lists,
       fields,
       nextListId: Math.max(1864620, ...lists.map((list) => list.id + 1)),
@@ -121,8 +122,7 @@ export function createNotificoreEmulator(
   let nextId = FIRST_CONTACT_ID;
 
   const body = (contact: StoredContact) => contactBody(contact, state.lists, shape);
-  const byPhone = (phone: number) =>
-    [...state.contacts.values()].find((item) => item.phone === phone);
+  const byPhone = (phone: number) => state.contacts.find(phone);
 
   function issueToken(): string {
     const count = issued.length + 1;
