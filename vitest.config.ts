@@ -20,6 +20,7 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    setupFiles: ['test/support/quiet-redis-warning.ts'],
     // At least two files at a time, even on two cores (vitest's default is cores - 1): many
     // tests wait on sockets, child processes and timers, and a second file fills that time.
     maxWorkers: Math.max(2, availableParallelism() - 1),
