@@ -100,8 +100,16 @@ export function createNotificoreEmulator(
   const tokens = new Map<string, number>();
   const issued: string[] = [];
   const recentCreates = new Map<string, number>();
-  const stopList = createNotificoreStopList(now);
   const state = initialState();
+  const stopList = createNotificoreStopList(now, (groupId) =>
+    state.lists.some((list) => list.id === groupId)
+      ? new Set(
+          [...state.contacts.values()]
+            .filter((contact) => contact.groups.includes(groupId))
+            .map((contact) => contact.phone),
+        )
+      : undefined,
+  );
 
   function initialState(): BookState {
     const createdAt = vendorDateTime(now());

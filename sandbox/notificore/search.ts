@@ -63,10 +63,32 @@ export function readCriteria(
   return criteria;
 }
 
+const VENDOR_DATE_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+const ISO_DATE_TIME = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * A date value of a search as the vendor stores dates (`Y-m-d H:i:s`, UTC): the docs call the
+ * search value "ISO 8601", so `2026-01-06T09:00:00` (and with `Z` or an offset) is read as
+ * `2026-01-06 09:00:00`, not compared as text (where `T` sorts after the stored space).
+ */
+export function vendorDateValue(value: string): string {
+  const match = ISO_DATE_TIME.exec(value);
+  if (!match) return value;
+  const [, date, time, seconds = ':00', , zone] = match;
+  const local = `${date} ${time}${seconds}`;
+  if (!zone || zone === 'Z') return local;
+  const at = new Date(`${date}T${time}${seconds}${zone}`);
+  return Number.isNaN(at.getTime()) ? local : at.toISOString().slice(0, 19).replace('T', ' ');
+}
+
 /** Whether a held value meets a criterion; numbers compare as numbers, the rest as text. */
 export function meets(held: string | number | undefined, criterion: Criterion): boolean {
   if (held === undefined) return false;
-  const { operator, value } = criterion;
+  const { operator } = criterion;
+  const value =
+    typeof held === 'string' && VENDOR_DATE_TIME.test(held)
+      ? vendorDateValue(criterion.value)
+      : criterion.value;
   if (operator === 'like') {
     const needle = value.replaceAll('%', '').toLowerCase();
     return String(held).toLowerCase().includes(needle);

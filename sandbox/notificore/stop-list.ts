@@ -1,5 +1,14 @@
 import type { EmulatorRequest, EmulatorResponse } from '../emulator.js';
 import { isResponse, readPage, refusal, vendorDateTime } from './book.js';
+import {
+  meets,
+  OPERATORS,
+  type Operator,
+  ordered,
+  readCriteria,
+  readOrder,
+  TEXTUAL,
+} from './search.js';
 
 const TYPES = ['sms', 'viber'] as const;
 type StopType = (typeof TYPES)[number];
@@ -21,9 +30,13 @@ const FLAG: Record<StopType, 'sms_stoplist' | 'viber_stoplist'> = {
 /**
  * Notificore's stop list (`/api/stoplist`), separate from the contact book: entries by phone with
  * one flag per channel type, offset pages (15–500), `attach` by phones and `detach` by entry ids,
- * and `search` by `id`, `phone` or `created_at` with the documented operators.
+ * and `search`. `groupPhones(id)` gives the phones of a contact list of the book, `undefined` for
+ * a list that does not exist (for `contact_group_id`).
  */
-export function createNotificoreStopList(now: () => Date = () => new Date()) {
+export function createNotificoreStopList(
+  now: () => Date = () => new Date(),
+  groupPhones: (groupId: number) => ReadonlySet<number> | undefined = () => undefined,
+) {
   const entries = new Map<number, StopEntry>();
   let nextId = 9_392_897;
 
@@ -99,24 +112,51 @@ export function createNotificoreStopList(now: () => Date = () => new Date()) {
     return { status: 200, body: { data, total: all.length } };
   }
 
+  /**
+   * `search[field|operator|value]` and `search_fields[n][…]` (all must hold), `sort` (`id`,
+   * `phone`), `way`, and `contact_group_id` (only the phones of that contact list); no criterion
+   * finds every entry. Fields: `id`, `phone`, `type` and the creation date, which the docs call
+   * `date` and the SDK `created_at` (both are read).
+   */
   function search(query: URLSearchParams): EmulatorResponse {
     const page = readPage(query, 50);
     if (isResponse(page)) return page;
-    const field = query.get('search[field]') ?? 'id';
-    const operator = query.get('search[operator]') ?? '=';
-    const value = query.get('search[value]') ?? '';
-    const read = FIELDS[field === 'date' ? 'created_at' : field];
-    if (!read) return refusal('The selected search.field is invalid.');
-    const test = OPERATORS[operator];
-    if (!test) return refusal('The selected search.operator is invalid.');
-    const matches = [...entries.values()].filter((entry) => test(read(entry), value));
+    const criteria = readCriteria(query, stopOperators);
+    if (isResponse(criteria)) return criteria;
+    const badType = criteria.find(
+      (criterion) => criterion.field === 'type' && !TYPES.includes(criterion.value as StopType),
+    );
+    if (badType) return refusal('The selected search.value is invalid.');
+    const order = readOrder(query, ['id', 'phone']);
+    if (isResponse(order)) return order;
+    const groupText = query.get('contact_group_id');
+    let inGroup: ReadonlySet<number> | undefined;
+    if (groupText !== null) {
+      inGroup = /^\d+$/.test(groupText) ? groupPhones(Number(groupText)) : undefined;
+      if (!inGroup) return refusal('The selected contact group id is invalid.');
+    }
+    const matches = [...entries.values()].filter(
+      (entry) =>
+        (!inGroup || inGroup.has(entry.phone)) &&
+        criteria.every((criterion) =>
+          criterion.field === 'type'
+            ? entry[FLAG[criterion.value as StopType]]
+            : meets(heldValue(entry, criterion.field), criterion),
+        ),
+    );
+    const sorted = ordered(
+      matches,
+      (entry) => (order.sort === 'phone' ? entry.phone : entry.id),
+      order.descending,
+    );
+    const last = criteria.at(-1);
     return {
       status: 200,
       body: {
-        data: matches.slice(page.offset, page.offset + page.limit).map((entry) => ({ ...entry })),
+        data: sorted.slice(page.offset, page.offset + page.limit).map((entry) => ({ ...entry })),
         meta: {
           page: { total: matches.length, limit: page.limit, offset: page.offset },
-          search: { field, operator, value },
+          search: last ? { ...last } : null,
         },
       },
     };
@@ -151,26 +191,20 @@ const ROUTES: Record<string, string> = {
   '/api/stoplist/detach': 'POST',
 };
 
-const FIELDS: Record<string, ((entry: StopEntry) => string) | undefined> = {
-  id: (entry) => String(entry.id),
-  phone: (entry) => String(entry.phone),
-  created_at: (entry) => entry.created_at,
-  type: (entry) => TYPES.filter((type) => entry[FLAG[type]]).join(','),
-};
+/** The operators a stop-list field takes (the docs list them for the endpoint, not per field). */
+function stopOperators(field: string): readonly Operator[] | undefined {
+  if (field === 'id' || field === 'phone' || field === 'date' || field === 'created_at') {
+    return OPERATORS;
+  }
+  if (field === 'type') return TEXTUAL;
+  return undefined;
+}
 
-const compare = (held: string, value: string) => {
-  const numbers = /^\d+$/.test(held) && /^\d+$/.test(value);
-  return numbers ? Number(held) - Number(value) : held.localeCompare(value);
-};
-
-const OPERATORS: Record<string, ((held: string, value: string) => boolean) | undefined> = {
-  '=': (held, value) => held === value,
-  like: (held, value) => held.includes(value.replaceAll('%', '')),
-  '>': (held, value) => compare(held, value) > 0,
-  '>=': (held, value) => compare(held, value) >= 0,
-  '<': (held, value) => compare(held, value) < 0,
-  '<=': (held, value) => compare(held, value) <= 0,
-};
+function heldValue(entry: StopEntry, field: string): string | number | undefined {
+  if (field === 'id') return entry.id;
+  if (field === 'phone') return String(entry.phone);
+  return entry.created_at;
+}
 
 function typesOf(value: unknown): StopType[] | undefined {
   if (!Array.isArray(value) || value.length === 0) return undefined;
