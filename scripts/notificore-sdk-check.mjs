@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs Notificore's published, generated JavaScript SDK (bsgworld/js-sdk, One-API 2.0) against the
 // sandbox's Notificore emulator, and checks every answer against what the vendor documents
-// (/work/shared/providers/notificore.md, summarised in docs/providers/notificore.md).
+// (docs/providers/notificore.md, "Checked against the vendor's generated SDK").
 //
 //   node scripts/notificore-sdk-check.mjs <built SDK folder> [--markdown]
 //
@@ -68,7 +68,8 @@ async function check(method, note, call, expect) {
     const response = await call();
     answer = { status: response.status, data: response.data };
   } catch (error) {
-    if (!error.response) throw error;
+    // An axios error carries the request's headers (the bearer): rethrow only what went wrong.
+    if (!error.response) throw new Error(`${method} (${note}): ${error.code ?? error.message}`);
     answer = { status: error.response.status, data: error.response.data };
   }
   const problem = expect(answer) ?? undefined;
@@ -740,8 +741,8 @@ try {
     is200(),
   );
   await check(
-    'ContactListApi.contactListAttach',
-    'membership as read back (contacts groups[])',
+    'ContactApi.contacts',
+    "after attach: the list's members (groups[])",
     () => contactsApi.contacts(0, 15, [newsletter]),
     findsIds([cydId, deeId]),
   );
@@ -752,8 +753,8 @@ try {
     is200(),
   );
   await check(
-    'ContactListApi.contactListDetach',
-    'membership as read back (contact)',
+    'ContactApi.contact',
+    'after detach: the contact is in no list',
     () => contactsApi.contact(deeId),
     is200((data) => sameIds(groupIdsOf(data?.data), [])),
   );
@@ -809,6 +810,12 @@ try {
     otherEntry,
   ]);
   await stopItems('type=viber', 'viber', [annEntry, viberEntry]);
+  await check(
+    'StopListApi.stoplistItems',
+    'type=rcs (SDK enum, a BSG type; Notificore documents sms and viber): refused, not ignored',
+    () => stopApi.stoplistItems(0, 15, 'rcs'),
+    statusIs(422)(),
+  );
   await check(
     'StopListApi.stoplistItems',
     'types=viber (the docs spelling)',
