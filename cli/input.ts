@@ -4,6 +4,7 @@ import { extname } from 'node:path';
 import { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { parse as parseCsvSync } from 'csv-parse/sync';
+import { MAPPABLE_FIELDS } from '../src/contact.js';
 import type { ValidationIssue } from '../src/errors.js';
 import { decodeText, type InvalidBytes, type TextEncoding } from './decode.js';
 import { jsonErrorPosition } from './json-position.js';
@@ -29,16 +30,7 @@ export class InputFileError extends Error {
 }
 
 /** The CSV columns of the common contact fields (every other column is a custom field). */
-export const CSV_CONTACT_COLUMNS = [
-  'phone',
-  'firstName',
-  'lastName',
-  'name',
-  'birthday',
-  'url',
-  'tags',
-  'assignedUser',
-] as const;
+export const CSV_CONTACT_COLUMNS = ['phone', ...MAPPABLE_FIELDS, 'tags', 'assignedUser'] as const;
 
 const CONTACT_COLUMNS: ReadonlySet<string> = new Set(CSV_CONTACT_COLUMNS);
 

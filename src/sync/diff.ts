@@ -1,5 +1,5 @@
 import { checkedWritesOf } from '../checked-writes.js';
-import type { ContactInput, ContactPatch } from '../contact.js';
+import { type ContactInput, type ContactPatch, MAPPABLE_FIELDS } from '../contact.js';
 import type { ContactStore } from '../contact-store.js';
 import { ContactSyncError, isContactSyncError } from '../errors.js';
 import type { LinkStore } from './link-store.js';
@@ -151,15 +151,8 @@ function projected(store: ContactStore, input: ContactInput): ContactPatch {
   }
 }
 
-const SCALARS = [
-  'phone',
-  'firstName',
-  'lastName',
-  'name',
-  'birthday',
-  'url',
-  'assignedUser',
-] as const;
+/** The contact's single-valued fields (tags and custom fields are compared apart). */
+const SCALARS = ['phone', ...MAPPABLE_FIELDS, 'assignedUser'] as const;
 
 /**
  * The field changes from `current` to `wanted`. As in `upsert`: empty and absent are the same, tags
