@@ -1,7 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   failedCommand,
@@ -12,20 +11,12 @@ import {
 import { createSyncQueue } from '../../queue/index.js';
 import { type Sandbox, startSandbox } from '../../sandbox/index.js';
 import { type RedisServer, startRedisServer } from '../sync/support/redis-server.js';
+import { capturedStream } from './support/captured-stream.js';
 import { waitFor } from './support/wait-for.js';
 
 let redis: RedisServer;
 let sandbox: Sandbox;
 let directory: string;
-
-function stream() {
-  const output = new PassThrough();
-  let text = '';
-  output.on('data', (chunk: Buffer) => {
-    text += chunk.toString();
-  });
-  return { stream: output, text: () => text };
-}
 
 beforeAll(async () => {
   [redis, sandbox] = await Promise.all([startRedisServer(), startSandbox()]);
@@ -51,8 +42,8 @@ describe('queue commands', () => {
         .map((row) => JSON.stringify(row))
         .join('\n'),
     );
-    const out = stream();
-    const err = stream();
+    const out = capturedStream();
+    const err = capturedStream();
     const name = 'cli';
     expect(
       await queuePushCommand({ file, redis: redis.url, name, out: out.stream, err: err.stream }),
@@ -63,8 +54,8 @@ describe('queue commands', () => {
 
     const queue = createSyncQueue({ connection: redis.url, name });
     const controller = new AbortController();
-    const workerOut = stream();
-    const workerErr = stream();
+    const workerOut = capturedStream();
+    const workerErr = capturedStream();
     const running = workerCommand({
       config: { config: { stores: sandbox.storeConfigs() } },
       redis: redis.url,
@@ -83,8 +74,8 @@ describe('queue commands', () => {
     expect(workerOut.text()).toMatch(/callbell/);
     expect(sandbox.emulators.smspartner.contacts()).toHaveLength(2);
 
-    const listed = stream();
-    const listErr = stream();
+    const listed = capturedStream();
+    const listErr = capturedStream();
     expect(
       await failedCommand({
         redis: redis.url,
@@ -122,8 +113,8 @@ describe('queue commands', () => {
     sandbox.inject({ provider: 'notificore', status: 500, times: 1 });
     const queue = createSyncQueue({ connection: redis.url, name });
     const controller = new AbortController();
-    const out = stream();
-    const err = stream();
+    const out = capturedStream();
+    const err = capturedStream();
     const running = workerCommand({
       config: {
         config: {
@@ -143,8 +134,8 @@ describe('queue commands', () => {
           file,
           redis: redis.url,
           name,
-          out: stream().stream,
-          err: stream().stream,
+          out: capturedStream().stream,
+          err: capturedStream().stream,
         }),
       ).toBe(0);
       await waitFor(async () => {
@@ -157,8 +148,8 @@ describe('queue commands', () => {
         redis: redis.url,
         name,
         retry: true,
-        out: stream().stream,
-        err: stream().stream,
+        out: capturedStream().stream,
+        err: capturedStream().stream,
       });
       await waitFor(async () => {
         const counts = await queue.counts();

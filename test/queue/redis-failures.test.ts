@@ -1,7 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../cli/main.js';
@@ -10,6 +9,7 @@ import { createSyncQueue, createSyncWorker, redisRateLimiter } from '../../queue
 import { type Sandbox, startSandbox } from '../../sandbox/index.js';
 import { redisLinkStore } from '../../src/redis/index.js';
 import { freePort, type RedisServer, startRedisServer } from '../sync/support/redis-server.js';
+import { capturedStream } from './support/captured-stream.js';
 import { waitFor } from './support/wait-for.js';
 
 let redis: RedisServer;
@@ -18,15 +18,6 @@ let directory: string;
 let file: string;
 /** A port nothing listens on, and a URL to it with a password that must never be printed. */
 let deadUrl: string;
-
-function stream() {
-  const output = new PassThrough();
-  let text = '';
-  output.on('data', (chunk: Buffer) => {
-    text += chunk.toString();
-  });
-  return { stream: output, text: () => text };
-}
 
 beforeAll(async () => {
   [redis, sandbox] = await Promise.all([startRedisServer(), startSandbox()]);
@@ -56,8 +47,8 @@ describe('an unreachable Redis', () => {
     ['failed --redis', (url: string) => ['failed', '--redis', url]],
     ['failed --redis --retry', (url: string) => ['failed', '--redis', url, '--retry']],
   ])('%s exits 2 with one line naming Redis and the URL, no password', async (_name, argv) => {
-    const out = stream();
-    const err = stream();
+    const out = capturedStream();
+    const err = capturedStream();
     const console = watchConsole();
     try {
       const status = await runCli({
@@ -77,11 +68,11 @@ describe('an unreachable Redis', () => {
   });
 
   it('worker --redis exits 2 the same way', async () => {
-    const err = stream();
+    const err = capturedStream();
     const status = await workerCommand({
       config: { config: { stores: sandbox.storeConfigs() } },
       redis: deadUrl,
-      out: stream().stream,
+      out: capturedStream().stream,
       err: err.stream,
       summaryEveryMs: 0,
     });
@@ -157,11 +148,11 @@ describe('Redis URLs', () => {
   });
 
   it('push --queue http://… exits 2 naming --queue, nothing sent', async () => {
-    const err = stream();
+    const err = capturedStream();
     const status = await runCli({
       argv: ['push', '--queue', 'http://127.0.0.1:6379', file],
       env: {},
-      out: stream().stream,
+      out: capturedStream().stream,
       err: err.stream,
     });
     expect(status).toBe(2);
@@ -205,11 +196,11 @@ describe('Redis URLs', () => {
         message: expect.stringContaining('no database 99'),
       });
       expect(await direct.exists('db99:k')).toBe(0);
-      const err = stream();
+      const err = capturedStream();
       const status = await runCli({
         argv: ['push', '--queue', `${redis.url}/99`, file],
         env: {},
-        out: stream().stream,
+        out: capturedStream().stream,
         err: err.stream,
       });
       expect(err.text()).toContain('has no database 99');
@@ -250,12 +241,12 @@ describe('Redis URLs', () => {
   });
 
   it('failed --redis on a queue that answers lists nothing and exits 0', async () => {
-    const err = stream();
+    const err = capturedStream();
     expect(
       await failedCommand({
         redis: redis.url,
         name: 'empty',
-        out: stream().stream,
+        out: capturedStream().stream,
         err: err.stream,
       }),
     ).toBe(0);

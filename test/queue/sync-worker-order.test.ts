@@ -1,11 +1,12 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ContactStoreConfig } from '../../providers/registry.js';
-import { createSyncQueue, createSyncWorker, type SyncQueue } from '../../queue/index.js';
+import { createSyncQueue, createSyncWorker } from '../../queue/index.js';
 import { type Sandbox, startSandbox } from '../../sandbox/index.js';
 import { redisLinkStore } from '../../src/redis/index.js';
 import type { LinkStore, PushReport } from '../../src/sync/index.js';
 import { type RedisServer, startRedisServer } from '../sync/support/redis-server.js';
+import { settled } from './support/settled.js';
 import { waitFor } from './support/wait-for.js';
 
 let redis: RedisServer;
@@ -52,21 +53,6 @@ function setUp(queueOptions: { attempts?: number; keepFailedForMs?: number } = {
   return { name, queue, links, reports, startWorker };
 }
 
-async function settled(queue: SyncQueue, expected: { completed?: number; failed?: number }) {
-  await waitFor(
-    async () => {
-      const counts = await queue.counts();
-      return (
-        counts.completed === (expected.completed ?? 0) &&
-        counts.failed === (expected.failed ?? 0) &&
-        counts.waiting + counts.active + counts.delayed === 0
-      );
-    },
-    `the queue to settle at ${JSON.stringify(expected)}`,
-    30_000,
-  );
-}
-
 describe('vendors isolated from each other', () => {
   it("a vendor's failure retries only that vendor's part", async () => {
     const { name, queue } = setUp({ attempts: 3 });
@@ -86,7 +72,7 @@ describe('vendors isolated from each other', () => {
     });
     open.push(worker);
     await queue.enqueue([{ key: 'iso-1', contact: { phone: phone(1), firstName: 'Iso' } }]);
-    await settled(queue, { completed: 1 });
+    await settled(queue, { completed: 1 }, 30_000);
     expect(tries).toHaveLength(2);
     expect(tries[0]?.final).toBe(false);
     expect(tries[0]?.statuses.sort()).toEqual([
@@ -114,12 +100,12 @@ describe('vendors isolated from each other', () => {
     sandbox.inject({ provider: 'notificore', status: 500, times: 1 });
     startWorker();
     await queue.enqueue([{ key: 'iso-2', contact: { phone: phone(2) } }]);
-    await settled(queue, { failed: 1 });
+    await settled(queue, { failed: 1 }, 30_000);
     const [failed] = await queue.failed();
     expect(failed?.errors.map((error) => error.provider)).toEqual(['notificore']);
     const before = sandbox.requests.length;
     expect(await queue.retryFailed()).toBe(1);
-    await settled(queue, { completed: 1 });
+    await settled(queue, { completed: 1 }, 30_000);
     expect(new Set(sandbox.requests.slice(before).map((request) => request.provider))).toEqual(
       new Set(['notificore']),
     );
@@ -138,7 +124,7 @@ describe('one job per key at a time, the newest record winning', () => {
     expect(await queue.enqueue(records)).toEqual({ enqueued: 3 });
     expect((await queue.counts()).waiting).toBe(1);
     startWorker();
-    await settled(queue, { completed: 1 });
+    await settled(queue, { completed: 1 }, 30_000);
     expect(reports).toHaveLength(1);
     for (const vendor of ['smspartner', 'callbell', 'notificore'] as const) {
       const contacts = sandbox.emulators[vendor].contacts() as unknown as Record<string, unknown>[];
@@ -182,7 +168,7 @@ describe('one job per key at a time, the newest record winning', () => {
     // The first job is active, one more waits for it; the third record replaced the second.
     release();
     await waitFor(() => reports.length >= onReport + 2, 'both pushes');
-    await settled(queue, { completed: 2 });
+    await settled(queue, { completed: 2 }, 30_000);
     expect(most).toBe(1);
     const smspartner = sandbox.emulators.smspartner.contacts();
     expect(smspartner).toHaveLength(1);
@@ -195,12 +181,12 @@ describe('one job per key at a time, the newest record winning', () => {
     sandbox.inject({ provider: 'callbell', status: 500, times: 1 });
     startWorker();
     await queue.enqueue([{ key: 'stale', contact: { phone: phone(5), firstName: 'Old' } }]);
-    await settled(queue, { failed: 1 });
+    await settled(queue, { failed: 1 }, 30_000);
     await queue.enqueue([{ key: 'stale', contact: { phone: phone(5), firstName: 'New' } }]);
-    await settled(queue, { completed: 1, failed: 1 });
+    await settled(queue, { completed: 1, failed: 1 }, 30_000);
     const before = sandbox.requests.length;
     expect(await queue.retryFailed()).toBe(1);
-    await settled(queue, { completed: 2 });
+    await settled(queue, { completed: 2 }, 30_000);
     expect(sandbox.requests.length).toBe(before);
     expect(JSON.stringify(sandbox.emulators.callbell.contacts())).toContain('New');
     expect(JSON.stringify(sandbox.emulators.callbell.contacts())).not.toContain('Old');
@@ -227,7 +213,7 @@ describe('costs', () => {
         contact: { phone: phone(100 + index) },
       })),
     );
-    await settled(queue, { completed: 20 });
+    await settled(queue, { completed: 20 }, 30_000);
     expect(gets).toBe(20);
   });
 

@@ -1,16 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ContactStoreConfig } from '../../providers/registry.js';
-import {
-  createSyncQueue,
-  createSyncWorker,
-  type SyncQueue,
-  type SyncWorkerOptions,
-} from '../../queue/index.js';
+import { createSyncQueue, createSyncWorker, type SyncWorkerOptions } from '../../queue/index.js';
 import { type Sandbox, startSandbox } from '../../sandbox/index.js';
 import { isContactSyncError } from '../../src/errors.js';
 import { redisLinkStore } from '../../src/redis/index.js';
 import type { PushReport, SyncRecord } from '../../src/sync/index.js';
 import { type RedisServer, startRedisServer } from '../sync/support/redis-server.js';
+import { settled } from './support/settled.js';
 import { waitFor } from './support/wait-for.js';
 
 let redis: RedisServer;
@@ -53,20 +49,6 @@ function setUp(
   };
   open.push(queue, { close: async () => links.close?.() });
   return { queue, links, reports, startWorker };
-}
-
-async function settled(queue: SyncQueue, expected: { completed?: number; failed?: number }) {
-  await waitFor(
-    async () => {
-      const counts = await queue.counts();
-      return (
-        counts.completed === (expected.completed ?? 0) &&
-        counts.failed === (expected.failed ?? 0) &&
-        counts.active + counts.waiting + counts.delayed === 0
-      );
-    },
-    `the queue to settle at ${JSON.stringify(expected)}`,
-  );
 }
 
 const phonesAt = (vendor: keyof Sandbox['emulators']) =>
