@@ -21,6 +21,8 @@ export function createSummary(providers: readonly string[]): Summary {
   );
   const reasons = new Map<string, Map<string, number>>();
   const warnings = new Map<string, Map<string, number>>();
+  // Vendors whose breaker opened: how many records were not sent there, and why.
+  const unreachable = new Map<string, { records: number; why: string }>();
   let records = 0;
   let failedRecords = 0;
 
@@ -33,7 +35,13 @@ export function createSummary(providers: readonly string[]): Summary {
       for (const result of report.results) {
         const row = counts.get(result.provider);
         if (row) row[result.status] = (row[result.status] ?? 0) + 1;
-        if (result.status === 'failed' && result.error && !shared) {
+        if (result.status === 'failed' && result.error?.code === 'provider_unavailable') {
+          // One line for the vendor below the table, not one reason per record.
+          const entry = unreachable.get(result.provider) ?? { records: 0, why: '' };
+          entry.records += 1;
+          entry.why = whyUnreachable(result.error.message) ?? entry.why;
+          unreachable.set(result.provider, entry);
+        } else if (result.status === 'failed' && result.error && !shared) {
           tally(reasons, result.provider, reasonOf(result.error));
         }
         for (const warning of result.warnings) {
@@ -54,6 +62,10 @@ export function createSummary(providers: readonly string[]): Summary {
         ...COLUMNS.map((column) => String(row[column] ?? 0)),
       ]);
       const out = textTable(header, rows);
+      for (const [provider, { records: count, why }] of unreachable) {
+        const line = `${provider} unreachable: ${count} records not sent there (${why || 'provider_unavailable'}); the other vendors went on. Push the failed rows again (--rejects) once it is back.`;
+        out.push('', colours?.red(line) ?? line);
+      }
       const reasonLines = topLines(reasons);
       if (reasonLines.length) out.push('', 'First reasons:', ...reasonLines);
       const warningLines = topLines(warnings);
@@ -105,6 +117,11 @@ function sharedReason(report: PushReport): string | undefined {
   );
   const [label] = labels;
   return labels.size === 1 ? label : undefined;
+}
+
+/** `cannot reach callbell at 127.0.0.1:4999: connection refused`, from a `provider_unavailable`. */
+function whyUnreachable(message: string): string | undefined {
+  return /cannot reach [^(]+?(?= \(|$)/.exec(message)?.[0];
 }
 
 /** A failure without its `[contact-sync] [vendor] op failed:` prefix, for grouping. */

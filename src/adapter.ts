@@ -41,6 +41,7 @@ export function setUpAdapter(
       retry,
       requestsPerSecond,
       limiter: options.limiter,
+      breaker: options.breaker,
       fetch: options.fetch,
       hooks: withLoggerHooks(options.hooks, options.logger),
       ...http,

@@ -11,6 +11,7 @@ export type ContactSyncErrorCode =
   | 'provider_error'
   | 'network'
   | 'timeout'
+  | 'provider_unavailable'
   | 'aborted';
 
 /** One field at fault in an `invalid_input` or `invalid_config` error. */
@@ -37,10 +38,11 @@ export interface ContactSyncErrorOptions {
   providerCode?: string | number;
   /**
    * Whether a later attempt can succeed. Default: true for `rate_limited`, `network`, `timeout`,
+   * `provider_unavailable`,
    * and `provider_error` with a 5xx status; false otherwise.
    */
   retryable?: boolean;
-  /** On `rate_limited`: the vendor's `Retry-After`, in ms. */
+  /** On `rate_limited`: the vendor's `Retry-After`; on `provider_unavailable`: until the next probe. In ms. */
   retryAfterMs?: number;
   /** On `conflict`: the vendor's id of the contact that already holds the phone, when known. */
   existingId?: string;
@@ -61,6 +63,7 @@ const RETRYABLE_CODES: ReadonlySet<ContactSyncErrorCode> = new Set([
   'rate_limited',
   'network',
   'timeout',
+  'provider_unavailable',
 ]);
 
 const BRAND = Symbol.for('contact-sync.error');
@@ -96,7 +99,7 @@ export class ContactSyncError extends Error {
   declare readonly providerCode?: string | number;
   /** Whether trying again can succeed (`rate_limited`, `network`, `timeout`, a 5xx). */
   declare readonly retryable: boolean;
-  /** On `rate_limited`: when the vendor said to come back, in ms. */
+  /** On `rate_limited`: when the vendor said to come back; on `provider_unavailable`: until the next probe. In ms. */
   declare readonly retryAfterMs?: number;
   /** On `conflict`: the vendor's id of the contact that already holds the phone, when known. */
   declare readonly existingId?: string;
@@ -266,6 +269,15 @@ export function isNetworkError(error: unknown): error is ContactSyncErrorOf<'net
 /** True for `timeout`: an attempt took longer than `timeout`, or the vendor answered 408. */
 export function isTimeout(error: unknown): error is ContactSyncErrorOf<'timeout'> {
   return hasCode(error, 'timeout');
+}
+/**
+ * True for `provider_unavailable`: the store's circuit breaker is open (the vendor failed too
+ * often in a row); nothing was sent. `retryAfterMs` says when a probe may go through.
+ */
+export function isProviderUnavailable(
+  error: unknown,
+): error is ContactSyncErrorOf<'provider_unavailable'> {
+  return hasCode(error, 'provider_unavailable');
 }
 /** True for `aborted`: the caller's `AbortSignal` fired. */
 export function isAborted(error: unknown): error is ContactSyncErrorOf<'aborted'> {

@@ -1,5 +1,12 @@
 import ky, { type KyInstance, type Options } from 'ky';
 import { abortError } from './abort.js';
+import {
+  type AttemptOutcome,
+  type BreakerOptions,
+  type CircuitBreaker,
+  createCircuitBreaker,
+  transportCause,
+} from './breaker.js';
 import type { HttpRequestPreview } from './contact-store.js';
 import { ContactSyncError, type ContactSyncErrorOptions } from './errors.js';
 import {
@@ -88,6 +95,8 @@ export interface HttpClientOptions {
   authorize?(options: { signal?: AbortSignal; refresh: boolean }): Promise<Record<string, string>>;
   /** The largest response body read, in bytes. Default 10 MiB. */
   maxResponseBytes?: number;
+  /** The store's circuit breaker (see `CommonOptions.breaker`), or `false` for none. Default: on. */
+  breaker?: BreakerOptions | false;
 }
 
 /** A store's one HTTP client: every request of an adapter goes through it. */
@@ -96,6 +105,8 @@ export interface HttpClient {
   readonly provider: string;
   /** The limiter every request waits on (the shared one, or the client's own). */
   readonly limiter: RateLimiter;
+  /** The store's circuit breaker; `undefined` when `breaker: false`. */
+  readonly breaker: CircuitBreaker | undefined;
   /**
    * Sends once and resolves whatever the status; rejects `network`, `timeout`, `aborted`, and
    * `invalid_response` for a redirect (never followed).
@@ -137,6 +148,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     headers: { accept: 'application/json', ...options.headers },
   });
   const bodyAsWritten = !options.fetch;
+  // Only the host is ever named (the base URL holds no credentials; paths can hold phones).
+  const host = hostOf(options.baseUrl);
+  const breaker = createCircuitBreaker(options.breaker, provider, host);
   const secretsOf = (spec?: RequestSpec) => [...options.secrets(), ...(spec?.sensitive ?? [])];
   const redact = (text: string, spec?: RequestSpec) => redactText(text, secretsOf(spec));
 
@@ -166,11 +180,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   async function send(spec: RequestSpec, attempt = 1): Promise<HttpResponse> {
+    // An open breaker fails at once: no wait on the limiter, no credentials fetched.
+    breaker?.check(spec.operation);
     await acquire(spec);
     const authHeaders =
       options.authorize && spec.authorize !== false
         ? await options.authorize({ signal: spec.signal, refresh: false })
         : undefined;
+    // Claimed after the credentials: a login is a request of its own, through this breaker too.
+    const outcome: (result: AttemptOutcome, reason?: string) => void =
+      breaker?.enter(spec.operation) ?? (() => undefined);
     // Events are built only for hooks that listen: this runs once per request.
     const hooks = options.hooks;
     const event: RequestEvent | undefined =
@@ -188,8 +207,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       response = await client(spec.path, kyOptions(spec, authHeaders, bodyAsWritten));
       text = isRedirect(response) ? '' : await readText(response, maxBytes, deadline);
     } catch (error) {
-      throw transportError(error, spec);
+      const failed = transportError(error, spec);
+      outcome(
+        failed.code === 'network' || failed.code === 'timeout' ? 'down' : 'unknown',
+        failed.code === 'timeout'
+          ? `no answer within ${options.timeout} ms`
+          : transportCause(error),
+      );
+      throw failed;
     }
+    outcome(response.status >= 500 ? 'down' : 'up', `answered ${response.status}`);
     if (event) {
       emit('onResponse', {
         ...event,
@@ -223,9 +250,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     if (spec.signal?.aborted) return abortError(spec.signal, base);
     const cause = sanitizedCause(error, spec);
     if (error instanceof Error && error.name === 'TimeoutError') {
-      return new ContactSyncError({ ...base, code: 'timeout', cause });
+      const detail = `${provider} at ${host} did not answer within ${options.timeout} ms`;
+      return new ContactSyncError({ ...base, code: 'timeout', cause, detail });
     }
-    return new ContactSyncError({ ...base, code: 'network', cause });
+    const detail = `cannot reach ${provider} at ${host}: ${transportCause(error)}`;
+    return new ContactSyncError({ ...base, code: 'network', cause, detail });
   }
 
   function sanitizedCause(error: unknown, spec: RequestSpec): Error {
@@ -313,7 +342,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     };
   }
 
-  return { provider, limiter, send, request, failure, preview, redact };
+  return { provider, limiter, breaker, send, request, failure, preview, redact };
+}
+
+/** `host:port` of a base URL, or `the vendor's host` when it cannot be read. */
+function hostOf(baseUrl: string): string {
+  try {
+    return new URL(baseUrl).host || "the vendor's host";
+  } catch {
+    return "the vendor's host";
+  }
 }
 
 /** A 3xx, an opaque redirect (status 0), or an answer a caller's own fetch reached by following one. */

@@ -1,4 +1,6 @@
 /** The neutral core: the model, the store contract, errors, phones and ContactSync. It names no vendor. */
+
+export type { BreakerOptions } from './breaker.js';
 export type { Contact, ContactInput, ContactPatch, Warning, WarningReason } from './contact.js';
 export type { ContactEvent } from './contact-event.js';
 export { LIMITS } from './contact-schema.js';
@@ -33,6 +35,7 @@ export {
   isNetworkError,
   isNotFound,
   isProviderError,
+  isProviderUnavailable,
   isRateLimited,
   isTimeout,
   isUnauthorized,

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import type { BreakerOptions } from './breaker.js';
 import { invalidConfig } from './errors.js';
 import { type Logger, loggerSchema } from './logger.js';
 import { isCountryCode } from './phone.js';
@@ -84,6 +85,13 @@ export interface CommonOptions {
         requestsPerSecond: number;
       }
     | false;
+  /**
+   * The store's circuit breaker, or `false` for none: after `failures` network errors, timeouts
+   * or 5xx answers in a row, every call fails at once with `provider_unavailable` (naming the
+   * vendor and its host) for `cooldownMs`; then one probe goes through, and an answer closes it.
+   * Default `{ failures: 10, cooldownMs: 10000 }`.
+   */
+  breaker?: BreakerOptions | false;
   /**
    * A limiter shared beyond this store (several stores or processes on one vendor account, as in
    * `contact-sync/queue`); replaces `rateLimit`. Default: none.
@@ -188,6 +196,21 @@ export const commonOptionEntries = {
         }),
       ],
       'expected false or { requestsPerSecond }',
+    ),
+  ),
+  /** See {@link CommonOptions.breaker}. */
+  breaker: v.optional(
+    v.union(
+      [
+        v.literal(false),
+        v.strictObject({
+          /** See {@link BreakerOptions.failures}: 1 to 1000. */
+          failures: v.optional(positiveInteger(1000)),
+          /** See {@link BreakerOptions.cooldownMs}: 1 to 3600000 ms. */
+          cooldownMs: v.optional(positiveInteger(3_600_000)),
+        }),
+      ],
+      'expected false or { failures, cooldownMs }',
     ),
   ),
   /** See {@link CommonOptions.limiter}: an object with `acquire()` and `pauseUntil()`. */

@@ -69,6 +69,8 @@ export async function withRetry<T>(
           return await once(attemptNumber);
         } catch (error) {
           if (!isContactSyncError(error) || !error.retryable) throw new AbortError(asError(error));
+          // An open breaker: waiting here would hold the caller; it decides when to come back.
+          if (error.code === 'provider_unavailable') throw new AbortError(error);
           if ((error.retryAfterMs ?? 0) > policy.maxRetryAfter) throw new AbortError(error);
           throw error;
         }

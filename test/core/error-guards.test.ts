@@ -12,6 +12,7 @@ import {
   isNetworkError,
   isNotFound,
   isProviderError,
+  isProviderUnavailable,
   isRateLimited,
   isTimeout,
   isUnauthorized,
@@ -30,6 +31,7 @@ const GUARDS: Record<ContactSyncErrorCode, (error: unknown) => boolean> = {
   provider_error: isProviderError,
   network: isNetworkError,
   timeout: isTimeout,
+  provider_unavailable: isProviderUnavailable,
   aborted: isAborted,
 };
 

@@ -28,7 +28,7 @@ const countingFetch: typeof fetch = async () => {
 beforeAll(() => nock.disableNetConnect());
 afterAll(() => nock.enableNetConnect());
 
-const quick = { retry: false, rateLimit: false, fetch: countingFetch } as const;
+const quick = { retry: false, rateLimit: false, breaker: false, fetch: countingFetch } as const;
 
 function stores(): ContactStore[] {
   return [

@@ -33,7 +33,13 @@ const answering: typeof fetch = async () =>
 beforeAll(() => nock.disableNetConnect());
 afterAll(() => nock.enableNetConnect());
 
-const quick = { retry: false, rateLimit: false, timeout: 2000, fetch: answering } as const;
+const quick = {
+  retry: false,
+  rateLimit: false,
+  breaker: false,
+  timeout: 2000,
+  fetch: answering,
+} as const;
 const stores: ContactStore[] = [
   createSmsPartnerContactStore({ apiKey: 'key-123456', groupId: 'g1', ...quick }),
   createCallbellContactStore({ apiToken: 'token-123456', ...quick }),
