@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { type ContactStoreConfig, createContactStore } from '../providers/registry.js';
+import { MAPPABLE_FIELDS } from '../src/contact.js';
 import type { ContactStore } from '../src/contact-store.js';
 import { isContactSyncError } from '../src/errors.js';
 import type { Logger } from '../src/logger.js';
 import { isAllowedBaseUrl } from '../src/options.js';
 import { isCountryCode } from '../src/phone.js';
-import { isReservedKey } from '../src/validation.js';
+import { didYouMean, isReservedKey } from '../src/validation.js';
 import { jsonErrorPosition } from './json-position.js';
 
 /** The command line's configuration file. */
@@ -13,7 +14,15 @@ export interface CliConfig {
   stores: ContactStoreConfig[];
   /** Applied to every store that has no `defaultCountry` of its own. */
   defaultCountry?: string;
+  /**
+   * Which CSV column holds which field, `{ "phone": "Téléphone", "key": "Code client" }`: read by
+   * `push` (each `--column FIELD=HEADER` adds to it). A name that is no contact field renames a
+   * custom field.
+   */
+  columns?: Record<string, string>;
 }
+
+const TOP_LEVEL_KEYS = ['stores', 'defaultCountry', 'columns'];
 
 /** A configuration file that cannot be used (exit status 2, nothing sent). */
 export class ConfigError extends Error {
@@ -53,9 +62,16 @@ export async function loadConfig(
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw fail('', 'expected a JSON object { "stores": [...], "defaultCountry": "FR" }');
   }
-  const { stores, defaultCountry, ...unknown } = parsed as Record<string, unknown>;
+  const { stores, defaultCountry, columns, ...unknown } = parsed as Record<string, unknown>;
   const extra = Object.keys(unknown)[0];
-  if (extra) throw fail(extra, 'unknown key (expected stores, defaultCountry)');
+  if (extra) {
+    const near = didYouMean(extra, TOP_LEVEL_KEYS);
+    throw fail(
+      extra,
+      `unknown key (${near ? `did you mean ${near}? ` : ''}expected ${TOP_LEVEL_KEYS.join(', ')})`,
+    );
+  }
+  checkColumns(columns, fail);
   if (!Array.isArray(stores) || stores.length === 0) {
     throw fail('stores', 'expected a non-empty array of store configurations');
   }
@@ -65,14 +81,35 @@ export async function loadConfig(
   ) {
     throw fail('defaultCountry', 'expected an ISO 3166 alpha-2 country code such as "FR"');
   }
-  const built = stores.map((store, index) => {
+  // Every placeholder first: all the unset variables are named at once, not one per run.
+  const unset: { name: string; field: string }[] = [];
+  const fills = stores.map((store, index) => {
     const field = `stores[${index}]`;
     if (typeof store !== 'object' || store === null || Array.isArray(store)) {
       throw fail(field, 'expected an object with a "provider"');
     }
-    const filled = fillPlaceholders(store as Record<string, unknown>, env, (key, message) =>
-      fail(`${field}.${key}`, message),
+    return fillPlaceholders(
+      store as Record<string, unknown>,
+      env,
+      (key, message) => fail(`${field}.${key}`, message),
+      (key, name) => unset.push({ name, field: `${field}.${key}` }),
     );
+  });
+  const [first] = unset;
+  if (first && unset.length === 1) {
+    throw fail(first.field, `environment variable ${first.name} is not set`);
+  }
+  if (first) {
+    const names = [...new Set(unset.map((item) => item.name))];
+    const where = unset.map((item) => `${item.field} ← ${item.name}`).join(', ');
+    throw fail(
+      '',
+      `environment variable${names.length > 1 ? 's' : ''} ${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} not set (${where})`,
+    );
+  }
+  const built = stores.map((store, index) => {
+    const field = `stores[${index}]`;
+    const filled = fills[index] as Record<string, unknown>;
     const config = {
       defaultCountry,
       ...(logger ? { logger } : {}),
@@ -101,15 +138,41 @@ export async function loadConfig(
     return { config, store: built };
   });
   return {
-    config: { stores: built.map((item) => item.config), defaultCountry },
+    config: {
+      stores: built.map((item) => item.config),
+      defaultCountry,
+      ...(columns ? { columns: columns as Record<string, string> } : {}),
+    },
     stores: built.map((item) => item.store),
   };
+}
+
+/** `columns`: an object of field → header, both non-empty strings. */
+function checkColumns(columns: unknown, fail: (field: string, message: string) => Error): void {
+  if (columns === undefined) return;
+  if (typeof columns !== 'object' || columns === null || Array.isArray(columns)) {
+    throw fail(
+      'columns',
+      'expected an object of field → CSV header, e.g. { "phone": "Téléphone" }',
+    );
+  }
+  const fields = ['key', 'phone', ...MAPPABLE_FIELDS, 'tags', 'assignedUser'];
+  for (const [field, header] of Object.entries(columns)) {
+    if (isReservedKey(field)) throw fail(`columns.${field}`, 'reserved name, not a field');
+    if (typeof header !== 'string' || !header.trim()) {
+      throw fail(`columns.${field}`, 'expected the CSV header of that column (a non-empty string)');
+    }
+    // A near miss of a contact field is a typo, not a custom field of that name.
+    const near = fields.includes(field) ? undefined : didYouMean(field, fields);
+    if (near) throw fail(`columns.${field}`, `not a contact field: did you mean ${near}?`);
+  }
 }
 
 function fillPlaceholders(
   value: Record<string, unknown>,
   env: Record<string, string | undefined>,
   fail: (key: string, message: string) => Error,
+  onUnset: (key: string, name: string) => void,
   prefix = '',
 ): Record<string, unknown> {
   const result: Record<string, unknown> = {};
@@ -119,9 +182,14 @@ function fillPlaceholders(
     // prototype and vanish without a word instead of failing as an unknown option.
     if (isReservedKey(key)) throw fail(path, 'reserved name, not an option');
     if (typeof item === 'string') {
-      result[key] = filled(item, env, (message) => fail(path, message));
+      result[key] = filled(
+        item,
+        env,
+        (message) => fail(path, message),
+        (name) => onUnset(path, name),
+      );
     } else if (item && typeof item === 'object' && !Array.isArray(item)) {
-      result[key] = fillPlaceholders(item as Record<string, unknown>, env, fail, path);
+      result[key] = fillPlaceholders(item as Record<string, unknown>, env, fail, onUnset, path);
     } else {
       result[key] = item;
     }
@@ -138,6 +206,7 @@ function filled(
   value: string,
   env: Record<string, string | undefined>,
   fail: (message: string) => Error,
+  onUnset: (name: string) => void,
 ): string {
   const name = PLACEHOLDER.exec(value)?.[1];
   if (name === undefined) {
@@ -150,7 +219,8 @@ function filled(
   }
   const variable = env[name];
   if (variable === undefined || variable === '') {
-    throw fail(`environment variable ${name} is not set`);
+    onUnset(name);
+    return '';
   }
   return variable;
 }

@@ -4,8 +4,14 @@ import { extname } from 'node:path';
 import { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { parse as parseCsvSync } from 'csv-parse/sync';
-import { MAPPABLE_FIELDS } from '../src/contact.js';
 import type { ValidationIssue } from '../src/errors.js';
+import {
+  type ColumnRead,
+  CSV_CONTACT_COLUMNS,
+  InputFileError,
+  resolveColumns,
+  tagSeparatorsFor,
+} from './columns.js';
 import { decodeText, type InvalidBytes, type TextEncoding } from './decode.js';
 import { jsonErrorPosition } from './json-position.js';
 import { JsonShapeError, jsonArrayElements } from './json-stream.js';
@@ -24,13 +30,7 @@ export interface InputRecord {
   problem?: ValidationIssue;
 }
 
-/** A file that cannot be read as its format says (exit status 2, nothing sent). */
-export class InputFileError extends Error {
-  override readonly name = 'InputFileError';
-}
-
-/** The CSV columns of the common contact fields (every other column is a custom field). */
-export const CSV_CONTACT_COLUMNS = ['phone', ...MAPPABLE_FIELDS, 'tags', 'assignedUser'] as const;
+export { CSV_CONTACT_COLUMNS, InputFileError };
 
 const CONTACT_COLUMNS: ReadonlySet<string> = new Set(CSV_CONTACT_COLUMNS);
 
@@ -67,6 +67,35 @@ export interface ReadOptions {
   encoding?: TextEncoding;
   /** The CSV field separator. Default: read from the header line (`,`, `;` or a tab). */
   delimiter?: string;
+  /**
+   * Which column holds which field: `{ phone: 'Téléphone' }` (`columns` in the config file,
+   * `--column phone=Téléphone`). A name that is no contact field renames a custom field. Columns
+   * not named here are read by their header, French and English spellings of the contact fields
+   * included (see `cli/columns.ts`).
+   */
+  columns?: Record<string, string>;
+  /**
+   * The characters a `tags` cell is split on. Default `;` in a `,`-separated file (and in JSON),
+   * `;` and `,` in a file separated by anything else (`customer, vip` in French Excel's `;` file).
+   */
+  tagSeparator?: string;
+}
+
+/** How a CSV file is laid out, read from its header line: what `--rejects` writes back. */
+export interface CsvLayout {
+  /** The header line as written (no BOM, no line end). */
+  header: string;
+  delimiter: string;
+  /** `\r\n` when the header line ends so (Excel), else `\n`. */
+  lineEnd: string;
+  /** Whether the file starts with a UTF-8 byte-order mark. */
+  bom: boolean;
+  /** The columns read as a contact field under another header, in header order. */
+  renamed: ColumnRead[];
+  /** The characters `tags` cells are split on. */
+  tagSeparators: string;
+  /** Whether the file has a `tags` column (after renaming). */
+  hasTags: boolean;
 }
 
 /**
@@ -89,12 +118,23 @@ export function readRecords(
   return readNdjson(path, options);
 }
 
-/** The CSV header line of a file (for `--rejects`), read without loading the file. */
-export async function csvHeader(path: string, options: ReadOptions = {}): Promise<string> {
+/** The layout of a CSV file (for `--rejects` and the summary), read from its header line only. */
+export async function csvLayout(path: string, options: ReadOptions = {}): Promise<CsvLayout> {
   const text = decodeText(bytesOf(path), options.encoding ?? 'utf8', () => undefined);
   const { head } = await firstLine(path, text);
   await text.return(undefined);
-  return head.replace(/^\uFEFF/, '').replace(/\r$/, '');
+  const header = head.replace(/^\uFEFF/, '').replace(/\r$/, '');
+  const delimiter = options.delimiter ?? detectDelimiter(header);
+  const columns = resolveColumns(path, headerColumns(path, head, delimiter), options.columns);
+  return {
+    header,
+    delimiter,
+    lineEnd: head.endsWith('\r') ? '\r\n' : '\n',
+    bom: head.startsWith('\uFEFF'),
+    renamed: columns.renamed,
+    tagSeparators: tagSeparatorsFor(delimiter, options.tagSeparator),
+    hasTags: columns.names.includes('tags'),
+  };
 }
 
 function bytesOf(path: string): AsyncIterable<Buffer> {
@@ -107,10 +147,31 @@ function at(path: string, line: number, column?: number, name?: string): string 
   return `${path}: line ${line}${field}`;
 }
 
-function notUtf8(path: string, line: number, column?: number, name?: string): InputFileError {
-  return new InputFileError(
-    `${at(path, line, column, name)}: not valid UTF-8 (save the file as UTF-8, or pass --encoding latin1)`,
-  );
+/** The advice for a byte the encoding cannot read; the byte is named, never the text around it. */
+export const NOT_UTF8 =
+  'not valid UTF-8 (save the file as UTF-8, or pass --encoding windows-1252 for an Excel export ' +
+  'from Windows in Western Europe, or --encoding latin1 for ISO-8859-1)';
+
+function badBytes(
+  path: string,
+  encoding: TextEncoding,
+  where: InvalidBytes,
+  column?: number,
+  name?: string,
+): InputFileError {
+  const place = at(path, where.line, column, name);
+  const hex = `0x${(where.byte ?? 0).toString(16).toUpperCase()}`;
+  if (encoding === 'latin1') {
+    return new InputFileError(
+      `${place}: byte ${hex} is a control character in Latin-1; the file is most likely Windows-1252 (what Excel writes): pass --encoding windows-1252`,
+    );
+  }
+  if (encoding === 'windows-1252') {
+    return new InputFileError(
+      `${place}: byte ${hex} is no character in Windows-1252 (is the file in another encoding? --encoding utf8, latin1 or windows-1252)`,
+    );
+  }
+  return new InputFileError(`${place}: ${NOT_UTF8}`);
 }
 
 /** Reads up to the first newline (bounded), returning it and the text stream from the start. */
@@ -198,18 +259,21 @@ interface CsvError extends Error {
 
 async function* readCsv(path: string, options: ReadOptions): AsyncGenerator<InputRecord> {
   let invalid: InvalidBytes | undefined;
-  const text = decodeText(bytesOf(path), options.encoding ?? 'utf8', (where) => {
+  const encoding = options.encoding ?? 'utf8';
+  const text = decodeText(bytesOf(path), encoding, (where) => {
     invalid = where;
   });
   const { head, all } = await firstLine(path, text);
   const delimiter = options.delimiter ?? detectDelimiter(head.replace(/^\uFEFF/, ''));
   // The header is checked on its own first, so a wrong separator is named before any row's error.
-  const columns = headerColumns(path, head, delimiter);
+  const headers = headerColumns(path, head, delimiter);
   if (invalid?.line === 1) {
-    const index = columns.findIndex((name) => name.includes('\uFFFD'));
-    throw notUtf8(path, 1, index === -1 ? undefined : index + 1);
+    const index = headers.findIndex((name) => name.includes('\uFFFD'));
+    throw badBytes(path, encoding, invalid, index === -1 ? undefined : index + 1);
   }
-  checkColumns(path, columns, delimiter);
+  checkColumns(path, headers, delimiter, options.columns);
+  const columns = resolveColumns(path, headers, options.columns).names;
+  const tagSeparators = tagSeparatorsFor(delimiter, options.tagSeparator);
   const source = Readable.from(all);
   const parser = source.pipe(
     parseCsv({
@@ -236,18 +300,18 @@ async function* readCsv(path: string, options: ReadOptions): AsyncGenerator<Inpu
       if (invalid && invalid.line <= line) {
         const index = item.record.findIndex((value) => value.includes('\uFFFD'));
         const column = index === -1 ? undefined : index + 1;
-        throw notUtf8(path, invalid.line, column, columns[index]);
+        throw badBytes(path, encoding, invalid, column, headers[index]);
       }
       if (header) {
         header = false;
       } else {
         const row: Record<string, string> = {};
         for (const [index, name] of columns.entries()) setOwn(row, name, item.record[index] ?? '');
-        yield fromFlat(row, line, item.raw.replace(/\r?\n$/, ''));
+        yield fromFlat(row, line, item.raw.replace(/\r?\n$/, ''), tagSeparators);
       }
       previousLine = line;
     }
-    if (invalid) throw notUtf8(path, invalid.line);
+    if (invalid) throw badBytes(path, encoding, invalid);
   } catch (error) {
     if (error instanceof InputFileError) throw error;
     if (isCsvError(error)) throw csvProblem(path, error, columns);
@@ -282,9 +346,11 @@ function readFailure(path: string, error: unknown, line: number): InputFileError
 }
 
 async function* readJson(path: string, options: ReadOptions): AsyncGenerator<InputRecord> {
-  const text = decodeText(bytesOf(path), options.encoding ?? 'utf8', (where) => {
-    throw notUtf8(path, where.line, where.column);
+  const encoding = options.encoding ?? 'utf8';
+  const text = decodeText(bytesOf(path), encoding, (where) => {
+    throw badBytes(path, encoding, where, where.column);
   });
+  const tagSeparators = options.tagSeparator ?? ';';
   try {
     for await (const element of jsonArrayElements(text, MAX_RECORD_LENGTH)) {
       let value: unknown;
@@ -299,7 +365,7 @@ async function* readJson(path: string, options: ReadOptions): AsyncGenerator<Inp
           `${at(path, line, column)}: record ${element.index} is not valid JSON`,
         );
       }
-      yield fromJson(value, element.index, element.text, path);
+      yield fromJson(value, element.index, element.text, path, tagSeparators);
     }
   } catch (error) {
     if (error instanceof InputFileError) throw error;
@@ -313,9 +379,11 @@ async function* readJson(path: string, options: ReadOptions): AsyncGenerator<Inp
 }
 
 async function* readNdjson(path: string, options: ReadOptions): AsyncGenerator<InputRecord> {
-  const text = decodeText(bytesOf(path), options.encoding ?? 'utf8', (where) => {
-    throw notUtf8(path, where.line, where.column);
+  const encoding = options.encoding ?? 'utf8';
+  const text = decodeText(bytesOf(path), encoding, (where) => {
+    throw badBytes(path, encoding, where, where.column);
   });
+  const tagSeparators = options.tagSeparator ?? ';';
   let lineNumber = 0;
   try {
     for await (const line of boundedLines(path, text)) {
@@ -328,7 +396,7 @@ async function* readNdjson(path: string, options: ReadOptions): AsyncGenerator<I
         const { column } = jsonErrorPosition(line);
         throw new InputFileError(`${path}:${lineNumber}: not a JSON object (column ${column})`);
       }
-      yield fromJson(value, lineNumber, line, path);
+      yield fromJson(value, lineNumber, line, path, tagSeparators);
     }
   } catch (error) {
     if (error instanceof InputFileError) throw error;
@@ -354,7 +422,12 @@ async function* boundedLines(path: string, text: AsyncIterable<string>): AsyncGe
   if (pending) yield pending.replace(/\r$/, '');
 }
 
-function checkColumns(path: string, columns: string[], delimiter: string): void {
+function checkColumns(
+  path: string,
+  columns: string[],
+  delimiter: string,
+  mapping?: Record<string, string>,
+): void {
   const seen = new Map<string, number>();
   for (const [index, name] of columns.entries()) {
     const first = seen.get(name);
@@ -365,20 +438,30 @@ function checkColumns(path: string, columns: string[], delimiter: string): void 
     }
     seen.set(name, index);
   }
-  const missing = ['key', 'phone'].filter((column) => !columns.includes(column));
+  const names = resolveColumns(path, columns, mapping).names;
+  const missing = ['key', 'phone'].filter((column) => !names.includes(column));
   if (missing.length) {
     const shown = delimiter === '\t' ? 'a tab' : `"${delimiter}"`;
     const hint =
       columns.length === 1
         ? ` (read with ${shown} as the separator, it has one column: if the file uses another, pass --delimiter)`
         : '';
+    const flag = missing.map((field) => `--column ${field}=…`).join(' and ');
+    const named =
+      columns.length > 1 ? `; it has ${columns.map((name) => `"${name}"`).join(', ')}` : '';
     throw new InputFileError(
-      `${path}: the CSV header has no ${missing.join(' or ')} column${hint}`,
+      `${path}: the CSV header has no ${missing.join(' or ')} column${hint}${named}; name it with ${flag} (or "columns" in the config file)`,
     );
   }
 }
 
-function fromJson(value: unknown, position: number, source: string, path: string): InputRecord {
+function fromJson(
+  value: unknown,
+  position: number,
+  source: string,
+  path: string,
+  tagSeparators: string,
+): InputRecord {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InputFileError(`${path}: record ${position} is not a JSON object`);
   }
@@ -386,18 +469,22 @@ function fromJson(value: unknown, position: number, source: string, path: string
   if (typeof record.contact === 'object' && record.contact !== null) {
     return withKey(record.key, record.contact as Record<string, unknown>, position, source);
   }
-  return fromFlat(record, position, source);
+  return fromFlat(record, position, source, tagSeparators);
 }
 
-/** A flat row: known columns are contact fields, `tags` is `;`-separated, the rest custom fields. */
-function fromFlat(row: Record<string, unknown>, position: number, source: string): InputRecord {
+/** A flat row: known columns are contact fields, `tags` is split, the rest custom fields. */
+function fromFlat(
+  row: Record<string, unknown>,
+  position: number,
+  source: string,
+  tagSeparators: string,
+): InputRecord {
   const contact: Record<string, unknown> = {};
   const customFields: Record<string, unknown> = {};
   for (const [column, value] of Object.entries(row)) {
     if (column === 'key' || value === '' || value === undefined || value === null) continue;
     if (column === 'tags' && typeof value === 'string') {
-      contact.tags = value
-        .split(';')
+      contact.tags = splitTags(value, tagSeparators)
         .map((tag) => tag.trim())
         .filter(Boolean);
     } else if (CONTACT_COLUMNS.has(column)) {
@@ -440,4 +527,13 @@ function withKey(
   if (typeof key === 'number') record.key = String(key);
   if (!record.key) record.problem = { path: 'key', message: 'required' };
   return record;
+}
+
+/** A `tags` cell split on any of `separators`, each tag trimmed, empty ones dropped. */
+export function splitTags(value: string, separators: string): string[] {
+  const pattern = new RegExp(
+    `[${[...separators].map((char) => `\\u{${char.codePointAt(0)?.toString(16)}}`).join('')}]`,
+    'u',
+  );
+  return value.split(pattern);
 }

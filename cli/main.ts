@@ -22,7 +22,8 @@ const DEFAULT_CONFIG = 'contact-sync.config.json';
 const SYNOPSIS = `Usage:
   contact-sync push <file.csv|.json|.ndjson> [--config contact-sync.config.json] [--only a,b]
                     [--dry-run] [--concurrency N] [--links PATH] [--report PATH] [--rejects PATH]
-                    [--encoding utf8|latin1] [--delimiter ,|;|tab]
+                    [--encoding utf8|windows-1252|latin1] [--delimiter ,|;|tab]
+                    [--column FIELD=HEADER]… [--tag-separator CHARS]
   contact-sync push --queue redis://host:6379 <file> [--name QUEUE]
   contact-sync worker --redis redis://host:6379 [--config contact-sync.config.json] [--name QUEUE]
                       [--concurrency N]
@@ -144,8 +145,21 @@ function buildProgram(io: CliIo, setStatus: (status: number) => void): Command {
     .option('--links <path>', 'keep the key ↔ vendor id links in this file, so a rerun updates')
     .option('--report <path>', 'write one NDJSON line per record and vendor')
     .option('--rejects <path>', "write the rows that failed, in the input's format")
-    .option('--encoding <name>', "the input file's encoding: utf8 (default) or latin1")
+    .option(
+      '--encoding <name>',
+      "the input file's encoding: utf8, windows-1252 (Excel on Windows in Western Europe) or latin1 (default: utf8, or windows-1252 when the bytes say so)",
+    )
     .option('--delimiter <char>', 'the CSV separator: , ; tab or one character (default: detected)')
+    .option(
+      '--column <field=header>',
+      'read this CSV column as this field, e.g. phone=Téléphone (repeatable; adds to "columns" in the config)',
+      collect,
+      [],
+    )
+    .option(
+      '--tag-separator <chars>',
+      "the characters a tags cell is split on (default ';', and ',' too when ',' is not the separator)",
+    )
     .option('--queue <redis-url>', 'enqueue the records for workers instead of sending them')
     .option('--name <queue>', 'the queue name with --queue')
     .option('--no-progress', 'no progress bar or progress lines on stderr')
@@ -365,6 +379,8 @@ interface PushFlags {
   rejects?: string;
   encoding?: string;
   delimiter?: string;
+  column: string[];
+  tagSeparator?: string;
   queue?: string;
   name?: string;
   progress: boolean;
@@ -477,7 +493,10 @@ async function push(
     links: flags.links,
     report: flags.report,
     rejects: flags.rejects,
-    read: readOptions(flags.encoding, flags.delimiter),
+    read: {
+      ...readOptions(flags.encoding, flags.delimiter),
+      ...columnOptions(config.config.columns, flags.column, flags.tagSeparator),
+    },
     signal: io.signal,
     out: io.out,
     err: io.err,
@@ -488,14 +507,53 @@ async function push(
   return status;
 }
 
-/** `--encoding utf8|latin1` and `--delimiter ,|;|tab|<one character>` (default: from the header). */
+/** A repeatable option's values, in order. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `columns` of the config, then each `--column field=header` over it; `--tag-separator`. */
+function columnOptions(
+  configured: Record<string, string> | undefined,
+  flags: readonly string[],
+  tagSeparator: string | undefined,
+): ReadOptions {
+  const columns: Record<string, string> = { ...configured };
+  for (const flag of flags) {
+    const equals = flag.indexOf('=');
+    const field = flag.slice(0, equals).trim();
+    const header = flag.slice(equals + 1).trim();
+    if (equals === -1 || !field || !header) {
+      throw new UsageError(
+        `--column ${flag}: expected FIELD=HEADER, e.g. --column phone=Téléphone`,
+      );
+    }
+    columns[field] = header;
+  }
+  const read: ReadOptions = {};
+  if (Object.keys(columns).length) read.columns = columns;
+  if (tagSeparator !== undefined) {
+    const separators = tagSeparator === 'tab' ? '\t' : tagSeparator;
+    if (!separators || /["\r\n]/.test(separators)) {
+      throw new UsageError("--tag-separator must be one or more characters, such as ';' or '|'");
+    }
+    read.tagSeparator = separators;
+  }
+  return read;
+}
+
+/**
+ * `--encoding utf8|windows-1252|latin1` and `--delimiter ,|;|tab|<one character>` (default: from
+ * the header).
+ */
 function readOptions(encoding?: string, delimiter?: string): ReadOptions {
   const read: ReadOptions = {};
   if (encoding !== undefined) {
-    const name = encoding.toLowerCase().replace('-', '');
+    const name = encoding.toLowerCase().replace(/[-_ ]/g, '');
     if (name === 'utf8') read.encoding = 'utf8';
+    else if (['windows1252', 'cp1252', 'win1252'].includes(name)) read.encoding = 'windows-1252';
     else if (name === 'latin1' || name === 'iso88591') read.encoding = 'latin1';
-    else throw new UsageError('--encoding must be utf8 or latin1');
+    else throw new UsageError('--encoding must be utf8, windows-1252 or latin1');
   }
   if (delimiter !== undefined) {
     read.delimiter = delimiter === 'tab' || delimiter === '\\t' ? '\t' : delimiter;

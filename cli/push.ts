@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ContactStore } from '../src/contact-store.js';
 import { isContactSyncError } from '../src/errors.js';
@@ -11,11 +11,14 @@ import {
   type PushReport,
 } from '../src/sync/index.js';
 import { coloursFor } from './colour.js';
+import { describeRenamed, describeSeparators } from './columns.js';
 import { type CliConfig, ConfigError } from './config.js';
+import { detectEncoding, encodingLabel } from './decode.js';
 import { diffCommand } from './diff.js';
 import {
   assertReadable,
-  csvHeader,
+  type CsvLayout,
+  csvLayout,
   formatOf,
   InputFileError,
   type InputFormat,
@@ -61,16 +64,23 @@ export class UsageError extends Error {
  * `contact-sync push`: reads the file once to check it (nothing is sent when it is malformed),
  * then streams it through ContactSync. Resolves the exit status: 0 every row synced, 1 any failed.
  */
-export async function pushCommand(options: PushCommandOptions): Promise<number> {
-  const format = formatOf(options.file);
-  const stores = selectStores(options.config.stores, options.only);
-  checkPaths(options);
+export async function pushCommand(given: PushCommandOptions): Promise<number> {
+  const format = formatOf(given.file);
+  const stores = selectStores(given.config.stores, given.only);
+  checkPaths(given);
+  await assertReadable(given.file);
+  const options = { ...given, read: await chooseEncoding(given) };
   const total = await checkFile(options.file, format, options.read);
+  const layout = format === 'csv' ? await csvLayout(options.file, options.read) : undefined;
+  const notes = layoutNotes(layout);
+  // A push says it under its summary; a dry run or a diff, whose stdout is the requests or the
+  // changes, on stderr.
+  if (options.dryRun || options.diff) for (const note of notes) options.err.write(`${note}\n`);
   if (options.dryRun && options.diff) throw new UsageError('--dry-run and --diff: choose one');
   if (options.dryRun) return dryRun(options, stores);
   if (options.diff) return diff(options, stores, format);
 
-  const { report, rejects, links } = await openOutputs(options, format);
+  const { report, rejects, links } = await openOutputs(options, format, layout);
   const sync = createContactSync({
     stores,
     links,
@@ -106,19 +116,24 @@ export async function pushCommand(options: PushCommandOptions): Promise<number> 
   }
   const colours = coloursFor(options.out as { isTTY?: boolean }, options.env ?? {});
   options.out.write(`${summary.render(colours)}\n`);
+  if (notes.length) options.out.write(`${notes.join('\n')}\n`);
   if (options.signal?.aborted) options.err.write('Stopped before the end of the file.\n');
   return summary.failedRecords > 0 || options.signal?.aborted ? 1 : 0;
 }
 
 /** Opens --report, --rejects and --links before anything is sent; a bad path sends nothing. */
-async function openOutputs(options: PushCommandOptions, format: InputFormat) {
+async function openOutputs(
+  options: PushCommandOptions,
+  format: InputFormat,
+  layout: CsvLayout | undefined,
+) {
   let report: LineWriter | undefined;
   let rejects: LineWriter | undefined;
   try {
     if (options.report) report = await lineWriter(options.report, '--report');
     if (options.rejects) {
-      const header = format === 'csv' ? await csvHeader(options.file, options.read) : '';
-      rejects = await rejectsWriter(options.rejects, format, header);
+      const encoding = options.read?.encoding ?? 'utf8';
+      rejects = await rejectsWriter(options.rejects, format, encoding, layout);
     }
     const links = options.links ? await openLinks(options.links) : memoryLinkStore();
     return { report, rejects, links };
@@ -182,9 +197,35 @@ export function selectStores(stores: ContactStore[], only?: string[]): ContactSt
   return stores.filter((store) => only.includes(store.provider));
 }
 
+/**
+ * The read options with an encoding: the one given, else what the bytes say (UTF-8, or
+ * Windows-1252 where that is unambiguous: said on stderr, with how to choose another).
+ */
+async function chooseEncoding(options: PushCommandOptions): Promise<ReadOptions> {
+  if (options.read?.encoding !== undefined) return options.read;
+  const detected = await detectEncoding(createReadStream(options.file));
+  if (detected.reason) {
+    options.err.write(
+      `Reading ${options.file} as ${encodingLabel(detected.encoding)}: ${detected.reason} (pass --encoding to choose).\n`,
+    );
+  }
+  return { ...options.read, encoding: detected.encoding };
+}
+
+/** What the summary says about how a CSV file was read: renamed columns, how tags were split. */
+function layoutNotes(layout: CsvLayout | undefined): string[] {
+  if (!layout) return [];
+  const notes: string[] = [];
+  if (layout.renamed.length) notes.push(`Columns: read ${describeRenamed(layout.renamed)}.`);
+  if (layout.hasTags)
+    notes.push(
+      `Tags: split on ${describeSeparators(layout.tagSeparators)} (--tag-separator to change).`,
+    );
+  return notes;
+}
+
 /** Reads the whole file once, streaming, so a malformed file is refused before anything is sent. */
 async function checkFile(file: string, format: InputFormat, read?: ReadOptions): Promise<number> {
-  await assertReadable(file);
   let count = 0;
   for await (const _ of readRecords(file, format, read)) count += 1;
   if (count === 0) throw new InputFileError(`${file}: no records`);

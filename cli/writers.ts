@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import type { InputFormat } from './input.js';
+import { encodeText, type TextEncoding } from './decode.js';
+import type { CsvLayout, InputFormat } from './input.js';
 
 /** An append-only text file that waits when the disk is slower than the push. */
 export interface LineWriter {
@@ -13,9 +14,16 @@ export class OutputFileError extends Error {
   override readonly name = 'OutputFileError';
 }
 
-/** Opens the file before anything is sent, so a bad path stops the push rather than ending it. */
-export async function lineWriter(path: string, flag: string): Promise<LineWriter> {
-  const stream: WriteStream = createWriteStream(path, { encoding: 'utf8' });
+/**
+ * Opens the file before anything is sent, so a bad path stops the push rather than ending it.
+ * The text is written in `encoding` (default UTF-8).
+ */
+export async function lineWriter(
+  path: string,
+  flag: string,
+  encoding: TextEncoding = 'utf8',
+): Promise<LineWriter> {
+  const stream: WriteStream = createWriteStream(path);
   const failed = new Promise<never>((_, reject) => stream.once('error', reject));
   failed.catch(() => undefined);
   try {
@@ -26,7 +34,9 @@ export async function lineWriter(path: string, flag: string): Promise<LineWriter
   }
   return {
     async write(text) {
-      if (!stream.write(text)) await Promise.race([once(stream, 'drain'), failed]);
+      if (!stream.write(encodeText(text, encoding))) {
+        await Promise.race([once(stream, 'drain'), failed]);
+      }
     },
     async close() {
       await Promise.race([new Promise<void>((resolve) => stream.end(resolve)), failed]);
@@ -34,28 +44,35 @@ export async function lineWriter(path: string, flag: string): Promise<LineWriter
   };
 }
 
-/** Writes failed rows back in the input's own format, so the file can be pushed again. */
+/**
+ * Writes failed rows back in the input's own format, encoding, separator (each row is written as
+ * it was read) and line ends, header and byte-order mark included, so that the file can be pushed
+ * again with the same flags.
+ */
 export async function rejectsWriter(
   path: string,
   format: InputFormat,
-  csvHeader: string,
+  encoding: TextEncoding,
+  layout?: CsvLayout,
 ): Promise<LineWriter> {
-  const out = await lineWriter(path, '--rejects');
+  const out = await lineWriter(path, '--rejects', encoding);
+  const end = layout?.lineEnd ?? '\n';
+  const header = layout ? `${layout.bom ? '\uFEFF' : ''}${layout.header}${end}` : '';
   let count = 0;
   return {
     async write(source) {
       if (count === 0) {
-        if (format === 'csv') await out.write(`${csvHeader}\n`);
+        if (format === 'csv') await out.write(header);
         if (format === 'json') await out.write('[\n');
       } else if (format === 'json') {
         await out.write(',\n');
       }
       count += 1;
-      await out.write(format === 'json' ? source : `${source}\n`);
+      await out.write(format === 'json' ? source : `${source}${end}`);
     },
     async close() {
       if (format === 'json') await out.write(count ? '\n]\n' : '[]\n');
-      else if (format === 'csv' && count === 0) await out.write(`${csvHeader}\n`);
+      else if (format === 'csv' && count === 0) await out.write(header);
       await out.close();
     },
   };

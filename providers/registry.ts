@@ -1,6 +1,7 @@
 import type { ContactStore } from '../src/contact-store.js';
 import { invalidConfig } from '../src/errors.js';
 import type { ProviderDefinition } from '../src/provider-definition.js';
+import { didYouMean } from '../src/validation.js';
 import { type CallbellOptions, callbellProvider } from './callbell/index.js';
 import { type NotificoreOptions, notificoreProvider } from './notificore/index.js';
 import { type SmsPartnerOptions, smsPartnerProvider } from './smspartner/index.js';
@@ -60,12 +61,14 @@ export function createContactStore(config: ContactStoreConfig): ContactStore {
   }
   const definition = providerDefinition(provider);
   if (!definition) {
+    const names = Object.keys(providerDefinitions);
+    const near = typeof provider === 'string' ? didYouMean(provider, names) : undefined;
     throw invalidConfig([
       {
         path: 'provider',
-        message: `expected one of ${Object.keys(providerDefinitions)
-          .map((name) => `'${name}'`)
-          .join(', ')}`,
+        message: `expected one of ${names.map((name) => `'${name}'`).join(', ')}${
+          near ? ` (did you mean '${near}'?)` : ''
+        }`,
       },
     ]);
   }

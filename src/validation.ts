@@ -71,5 +71,49 @@ export function parseWith<TSchema extends AnySchema>(
     throw fail([{ path: '', message: 'could not be read (a getter or proxy threw)' }]);
   }
   if (result.success) return result.output;
-  throw fail(toValidationIssues(result.issues));
+  const keys = 'entries' in schema ? Object.keys((schema as { entries: object }).entries) : [];
+  throw fail(
+    toValidationIssues(result.issues).map((issue) => {
+      if (issue.message !== 'unknown key' || issue.path.includes('.')) return issue;
+      const near = didYouMean(issue.path, keys);
+      return near ? { ...issue, message: `unknown key (did you mean ${near}?)` } : issue;
+    }),
+  );
+}
+
+/**
+ * The candidate a mistyped name most likely meant: the same letters in another case, or one at
+ * most two edits away (one for a short name); `undefined` when none is that close.
+ */
+export function didYouMean(name: string, candidates: readonly string[]): string | undefined {
+  const lower = name.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of candidates) {
+    const distance = editDistance(lower, candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  const allowed = name.length <= 4 ? 1 : 2;
+  return best !== undefined && bestDistance <= allowed ? best : undefined;
+}
+
+/** Levenshtein distance (insertions, deletions, substitutions). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min(
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+        (previous[j - 1] as number) + cost,
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
 }

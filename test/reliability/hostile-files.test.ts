@@ -121,7 +121,7 @@ describe('CSV files in the wrong shape', () => {
     ]);
     const path = await file('latin1.csv', latin1);
     expect(await refused([path])).toContain(
-      `${path}: line 3, column 3 (firstName): not valid UTF-8 (save the file as UTF-8, or pass --encoding latin1)`,
+      `${path}: line 3, column 3 (firstName): not valid UTF-8 (save the file as UTF-8, or pass --encoding windows-1252 for an Excel export from Windows in Western Europe, or --encoding latin1 for ISO-8859-1)`,
     );
     const run = await push([path, '--encoding', 'latin1']);
     expect(run.status, run.stderr).toBe(0);
