@@ -307,7 +307,7 @@ async function* readCsv(path: string, options: ReadOptions): AsyncGenerator<Inpu
       } else {
         const row: Record<string, string> = {};
         for (const [index, name] of columns.entries()) setOwn(row, name, item.record[index] ?? '');
-        yield fromFlat(row, line, item.raw.replace(/\r?\n$/, ''), tagSeparators);
+        yield fromFlat(row, line, item.raw.replace(/\r?\n$|\r$/, ''), tagSeparators);
       }
       previousLine = line;
     }

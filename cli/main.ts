@@ -34,6 +34,7 @@ const SYNOPSIS = `Usage:
   contact-sync migrate --from <provider> --to <provider> [--links PATH] [--dry-run]
   contact-sync sandbox [--port N] [--fault-rate R] [--seed N] [--latency MS]
                        [--seed-file FILE --provider NAME] [--webhook-url URL]
+                       [--tags a,b] [--fields A,B]
   contact-sync demo
 
 Run 'contact-sync <command> --help' for a command's options.
@@ -233,6 +234,14 @@ function buildProgram(io: CliIo, setStatus: (status: number) => void): Command {
     .option('--latency <ms>', 'added to every answer', '0')
     .option('--seed-file <path>', 'pre-fill one vendor with these records (.ndjson, .json or .csv)')
     .option('--provider <name>', 'the vendor --seed-file fills: smspartner, callbell or notificore')
+    .option(
+      '--tags <names>',
+      "the tags Callbell's account has, comma-separated (mirror yours: any other is refused)",
+    )
+    .option(
+      '--fields <names>',
+      'the custom fields Callbell and Notificore have, comma-separated (besides the mapped ones)',
+    )
     .option('--webhook-url <url>', "deliver Callbell's contact events, signed, to this URL")
     .option(
       '--webhook-secret <secret>',
@@ -249,6 +258,10 @@ function buildProgram(io: CliIo, setStatus: (status: number) => void): Command {
         seed: nonNegativeInteger('--seed', options.seed),
         latencyMs: nonNegativeInteger('--latency', options.latency),
         seedFile: sandboxSeed(options),
+        account: {
+          ...(options.tags !== undefined ? { tags: splitNames(options.tags) } : {}),
+          ...(options.fields !== undefined ? { fields: splitNames(options.fields) } : {}),
+        },
         webhook: options.webhookUrl
           ? { url: options.webhookUrl, secret: options.webhookSecret }
           : undefined,
@@ -408,6 +421,8 @@ interface SandboxFlags {
   latency: string;
   seedFile?: string;
   provider?: string;
+  tags?: string;
+  fields?: string;
   webhookUrl?: string;
   webhookSecret?: string;
 }

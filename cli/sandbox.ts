@@ -1,4 +1,9 @@
-import { type Sandbox, type SandboxProvider, startSandbox } from '../sandbox/index.js';
+import {
+  type Sandbox,
+  type SandboxAccount,
+  type SandboxProvider,
+  startSandbox,
+} from '../sandbox/index.js';
 import type { ContactInput } from '../src/contact.js';
 import { normalizePhone } from '../src/phone.js';
 import { InputFileError, readRecords } from './input.js';
@@ -11,6 +16,8 @@ export interface SandboxFlags {
   latencyMs: number;
   /** Pre-fill one vendor from a records file (`--seed-file`, `--provider`). */
   seedFile?: { file: string; provider: SandboxProvider };
+  /** The vendor account to mirror (`--tags`, `--fields`). */
+  account?: SandboxAccount;
   /** Deliver Callbell's contact events to this URL (`--webhook-url`, `--webhook-secret`). */
   webhook?: { url: string; secret?: string };
 }
@@ -24,6 +31,7 @@ export async function sandboxCommand(flags: SandboxFlags, io: CliIo): Promise<nu
       seed: flags.seed,
       latencyMs: flags.latencyMs,
       faults: { rate: flags.faultRate },
+      ...(flags.account ? { account: flags.account } : {}),
       ...(flags.webhook ? { webhook: flags.webhook } : {}),
     });
   } catch (error) {

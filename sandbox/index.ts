@@ -92,6 +92,24 @@ export interface SandboxOptions {
     /** Share of events first delivered tampered, then intact (0 to 1). Default `faults.rate` or 0. */
     tamperRate?: number;
   };
+  /**
+   * The vendor account to mirror, so that a rehearsal fails where the real push would: Callbell
+   * refuses a tag or a custom field its account lacks (422 "Tag not found"), and Notificore stores
+   * values only in fields its account has. Default: the emulators' own (Callbell's tags `lead`,
+   * `vip`, `customer`; the custom fields the sandbox's `storeConfigs()` map to).
+   */
+  account?: SandboxAccount;
+}
+
+/** Tags and custom fields of the mirrored account ({@link SandboxOptions.account}). */
+export interface SandboxAccount {
+  /** Callbell's tags: exactly these exist. */
+  tags?: string[];
+  /**
+   * Custom field names (text fields) that exist at Callbell and Notificore, replacing the
+   * defaults: the fields `storeConfigs()`'s field maps name stay as well, so its configs work.
+   */
+  fields?: string[];
 }
 
 /** A running sandbox, from {@link startSandbox}. */
@@ -129,8 +147,24 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       apiKey: SANDBOX_CREDENTIALS.smspartner.apiKey,
       groups: [SANDBOX_CREDENTIALS.smspartner.groupId],
     }),
-    callbell: createCallbellEmulator({ apiToken: SANDBOX_CREDENTIALS.callbell.apiToken }),
-    notificore: createNotificoreEmulator({ apiKey: SANDBOX_CREDENTIALS.notificore.apiKey }),
+    callbell: createCallbellEmulator({
+      apiToken: SANDBOX_CREDENTIALS.callbell.apiToken,
+      ...(options.account?.tags ? { tags: options.account.tags } : {}),
+      ...(options.account?.fields
+        ? { customFields: withMapped(options.account.fields, 'callbell') }
+        : {}),
+    }),
+    notificore: createNotificoreEmulator({
+      apiKey: SANDBOX_CREDENTIALS.notificore.apiKey,
+      ...(options.account?.fields
+        ? {
+            fields: withMapped(options.account.fields, 'notificore').map((name, index) => ({
+              id: 25_964 + index,
+              name,
+            })),
+          }
+        : {}),
+    }),
   };
   const webhook = options.webhook
     ? createCallbellWebhookDeliverer({
@@ -154,38 +188,50 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
 }
 
+/** An account's field names, and after them those the sandbox's own field map names. */
+function withMapped(fields: readonly string[], provider: 'callbell' | 'notificore'): string[] {
+  const config = SANDBOX_FIELD_MAPS[provider];
+  return [...new Set([...Object.values(config), ...fields])];
+}
+
+const SANDBOX_FIELD_MAPS = {
+  smspartner: { company: 'custom1', city: 'custom2' },
+  callbell: {
+    firstName: 'First name',
+    lastName: 'Last name',
+    birthday: 'Birthday',
+    url: 'Website',
+    company: 'Company',
+    city: 'City',
+  },
+  notificore: {
+    firstName: 'First name',
+    lastName: 'Last name',
+    birthday: 'Birthday',
+    url: 'Website',
+    company: 'Company',
+  },
+} as const;
+
 function storeConfigs(server: RunningServer): ContactStoreConfig[] {
   return [
     {
       provider: 'smspartner',
       ...SANDBOX_CREDENTIALS.smspartner,
       baseUrl: server.baseUrl('smspartner'),
-      fieldMap: { company: 'custom1', city: 'custom2' },
+      fieldMap: { ...SANDBOX_FIELD_MAPS.smspartner },
     },
     {
       provider: 'callbell',
       ...SANDBOX_CREDENTIALS.callbell,
       baseUrl: server.baseUrl('callbell'),
-      fieldMap: {
-        firstName: 'First name',
-        lastName: 'Last name',
-        birthday: 'Birthday',
-        url: 'Website',
-        company: 'Company',
-        city: 'City',
-      },
+      fieldMap: { ...SANDBOX_FIELD_MAPS.callbell },
     },
     {
       provider: 'notificore',
       ...SANDBOX_CREDENTIALS.notificore,
       baseUrl: server.baseUrl('notificore'),
-      fieldMap: {
-        firstName: 'First name',
-        lastName: 'Last name',
-        birthday: 'Birthday',
-        url: 'Website',
-        company: 'Company',
-      },
+      fieldMap: { ...SANDBOX_FIELD_MAPS.notificore },
     },
   ];
 }
