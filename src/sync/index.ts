@@ -1,7 +1,7 @@
 export { createContactSync } from './contact-sync.js';
 export { type DiffReport, describeChange, type FieldChange, type StoreDiff } from './diff.js';
 export { type FileLinkStoreOptions, fileLinkStore } from './file-link-store.js';
-export type { LinkStore } from './link-store.js';
+export type { LinkState, LinkStateStore, LinkStore } from './link-store.js';
 export { memoryLinkStore } from './memory-link-store.js';
 export {
   type ExportOptions,

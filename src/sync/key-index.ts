@@ -49,23 +49,36 @@ export function createKeyIndex(): KeyIndex {
   };
 }
 
-/** Mirrors one change of a `key → provider → id` table into `index`, before the table applies it. */
+/** A contact id, or a state holding one (a link store's table may keep either). */
+type Linked = string | { readonly id: string };
+const idOf = (linked: Linked) => (typeof linked === 'string' ? linked : linked.id);
+
+/**
+ * Mirrors one change of a `key → provider → id` (or `→ state`) table into `index`, before the
+ * table applies it.
+ */
 export function indexChange(
   index: KeyIndex,
-  table: Map<string, Map<string, string>>,
+  table: ReadonlyMap<string, ReadonlyMap<string, Linked>>,
   change:
     | { op: 'set'; key: string; provider: string; id: string }
     | { op: 'delete'; key: string; provider?: string },
 ): void {
   const byProvider = table.get(change.key);
   if (change.op === 'set') {
-    index.link(change.key, change.provider, change.id, byProvider?.get(change.provider));
+    const previous = byProvider?.get(change.provider);
+    index.link(
+      change.key,
+      change.provider,
+      change.id,
+      previous === undefined ? undefined : idOf(previous),
+    );
     return;
   }
   if (!byProvider) return;
-  for (const [provider, id] of byProvider) {
+  for (const [provider, linked] of byProvider) {
     if (change.provider === undefined || change.provider === provider) {
-      index.unlink(change.key, provider, id);
+      index.unlink(change.key, provider, idOf(linked));
     }
   }
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { LinkStore } from '../sync/link-store.js';
+import type { LinkState, LinkStore } from '../sync/link-store.js';
 import type { TestCase } from './test-case.js';
 
 /** Options of {@link linkStoreCases}. */
@@ -11,6 +11,12 @@ export interface LinkStoreCasesOptions {
    * `close()` of the first. Durable stores only: when omitted, the reopen case is left out.
    */
   reopenLinkStore?(): Promise<LinkStore> | LinkStore;
+  /**
+   * The store keeps the whole sync state (design §13: `getState`, `setState`, `keys`, mirror marks,
+   * tombstones): each state case then fails when a method is missing. When false (the default),
+   * the state cases check only the methods the store has, as ContactSync uses only those.
+   */
+  requireState?: boolean;
 }
 
 type Open = (factory: () => Promise<LinkStore> | LinkStore) => Promise<LinkStore>;
@@ -184,7 +190,9 @@ export function linkStoreCases(options: LinkStoreCasesOptions): TestCase[] {
       }),
     },
   ];
+  cases.push(...stateCases(create, options.requireState ?? false));
   const reopen = options.reopenLinkStore;
+  if (reopen) cases.push(...stateReopenCases(create, reopen));
   if (reopen) {
     cases.push({
       name: 'finds every link again after close and reopen',
@@ -207,4 +215,203 @@ export function linkStoreCases(options: LinkStoreCasesOptions): TestCase[] {
     });
   }
   return cases;
+}
+
+/** Collects an async iterable (a store's `keys` or `unseen`), sorted. */
+async function sortedKeys(iterable: AsyncIterable<string>): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const key of iterable) keys.push(key);
+  return keys.sort();
+}
+
+/** `name` runs only against stores with every one of `methods`; otherwise it checks nothing. */
+function stateCase(
+  name: string,
+  methods: (keyof LinkStore)[],
+  create: () => Promise<LinkStore> | LinkStore,
+  required: boolean,
+  body: (links: Required<LinkStore>, open: Open) => Promise<void>,
+): TestCase {
+  return {
+    name: `${name} (sync state: ${methods.join(', ')})`,
+    run: withStores(async (open) => {
+      const links = await open(create);
+      // A user's own store may leave the sync state out: ContactSync then reads and compares.
+      const missing = methods.filter((method) => typeof links[method] !== 'function');
+      assert.ok(!required || missing.length === 0, `the store lacks ${missing.join(', ')}`);
+      if (missing.length) return;
+      await body(links as Required<LinkStore>, open);
+    }),
+  };
+}
+
+/** The sync state of design §13, for stores that keep it (every shipped store does). */
+function stateCases(create: () => Promise<LinkStore> | LinkStore, required: boolean): TestCase[] {
+  const full: LinkState = {
+    id: '101',
+    fingerprint: 'fp-1',
+    verifiedAt: '2026-12-01T10:00:00.000Z',
+  };
+  return [
+    stateCase(
+      'keeps a fingerprint and verifiedAt beside the id',
+      ['getState', 'setState'],
+      create,
+      required,
+      async (links) => {
+        await links.setState('crm-1', 'smspartner', full);
+        await links.setState('crm-1', 'callbell', { id: 'uuid-1' });
+        assert.deepEqual(await links.getState('crm-1'), {
+          smspartner: full,
+          callbell: { id: 'uuid-1' },
+        });
+        assert.deepEqual(await links.get('crm-1'), { smspartner: '101', callbell: 'uuid-1' });
+        assert.equal(await links.findKey('smspartner', '101'), 'crm-1');
+        assert.equal(await links.getState('crm-unknown'), undefined);
+      },
+    ),
+    stateCase(
+      'set drops the fingerprint, and a new state replaces the old one whole',
+      ['getState', 'setState'],
+      create,
+      required,
+      async (links) => {
+        await links.setState('crm-1', 'smspartner', full);
+        await links.set('crm-1', 'smspartner', '101');
+        assert.deepEqual(await links.getState('crm-1'), { smspartner: { id: '101' } });
+        await links.setState('crm-1', 'smspartner', { id: '102', fingerprint: 'fp-2' });
+        assert.deepEqual(await links.getState('crm-1'), {
+          smspartner: { id: '102', fingerprint: 'fp-2' },
+        });
+        assert.equal(await links.findKey('smspartner', '101'), undefined);
+        assert.equal(await links.findKey('smspartner', '102'), 'crm-1');
+      },
+    ),
+    stateCase(
+      'forgets the state with the link, and returns copies',
+      ['getState', 'setState'],
+      create,
+      required,
+      async (links) => {
+        await links.setState('crm-1', 'smspartner', full);
+        await links.setState('crm-1', 'callbell', { id: 'uuid-1', fingerprint: 'fp-c' });
+        const got = await links.getState('crm-1');
+        if (got?.smspartner) got.smspartner.fingerprint = 'changed';
+        assert.equal((await links.getState('crm-1'))?.smspartner?.fingerprint, 'fp-1');
+        await links.delete('crm-1', 'smspartner');
+        assert.deepEqual(await links.getState('crm-1'), {
+          callbell: { id: 'uuid-1', fingerprint: 'fp-c' },
+        });
+        await links.delete('crm-1');
+        assert.equal(await links.getState('crm-1'), undefined);
+      },
+    ),
+    stateCase(
+      'keys streams every linked key once, and no deleted one',
+      ['keys'],
+      create,
+      required,
+      async (links) => {
+        for (let index = 0; index < 30; index += 1) {
+          await links.set(`crm-${index}`, 'smspartner', String(index));
+          await links.set(`crm-${index}`, 'callbell', `uuid-${index}`);
+        }
+        await links.delete('crm-3');
+        await links.delete('crm-4', 'callbell');
+        const expected = Array.from({ length: 30 }, (_, index) => `crm-${index}`)
+          .filter((key) => key !== 'crm-3')
+          .sort();
+        assert.deepEqual(await sortedKeys(links.keys()), expected);
+      },
+    ),
+    stateCase(
+      'unseen lists the linked keys a run did not mark, per run',
+      ['markSeen', 'unseen', 'endRun'],
+      create,
+      required,
+      async (links) => {
+        for (const key of ['crm-a', 'crm-b', 'crm-c', 'crm-d'])
+          await links.set(key, 'callbell', key);
+        await links.markSeen('run-1', ['crm-a', 'crm-c']);
+        await links.markSeen('run-1', ['crm-never-linked']);
+        await links.markSeen('run-2', ['crm-b']);
+        assert.deepEqual(await sortedKeys(links.unseen('run-1')), ['crm-b', 'crm-d']);
+        assert.deepEqual(await sortedKeys(links.unseen('run-2')), ['crm-a', 'crm-c', 'crm-d']);
+        await links.delete('crm-d');
+        assert.deepEqual(await sortedKeys(links.unseen('run-1')), ['crm-b']);
+        await links.endRun('run-1');
+        assert.deepEqual(await sortedKeys(links.unseen('run-1')), ['crm-a', 'crm-b', 'crm-c']);
+        await links.endRun('run-unknown');
+      },
+    ),
+    stateCase(
+      'keeps tombstones until they are removed',
+      ['tombstone', 'untombstone', 'isErased'],
+      create,
+      required,
+      async (links) => {
+        assert.equal(await links.isErased(['h-1']), false);
+        await links.tombstone('h-1');
+        await links.tombstone('h-1');
+        await links.tombstone('h-2');
+        assert.equal(await links.isErased(['h-0', 'h-1']), true);
+        assert.equal(await links.isErased(['h-2']), true);
+        assert.equal(await links.isErased([]), false);
+        await links.untombstone('h-1');
+        await links.untombstone('h-404');
+        assert.equal(await links.isErased(['h-1']), false);
+        assert.equal(await links.isErased(['h-1', 'h-2']), true);
+      },
+    ),
+    stateCase(
+      'makes one tombstone secret and keeps it',
+      ['tombstoneSecret'],
+      create,
+      required,
+      async (links) => {
+        const secret = await links.tombstoneSecret();
+        assert.equal(typeof secret, 'string');
+        assert.ok(secret.length >= 32, 'a secret of at least 32 characters');
+        assert.equal(await links.tombstoneSecret(), secret);
+      },
+    ),
+  ];
+}
+
+/** The sync state survives close and reopen, for durable stores. */
+function stateReopenCases(
+  create: () => Promise<LinkStore> | LinkStore,
+  reopen: () => Promise<LinkStore> | LinkStore,
+): TestCase[] {
+  return [
+    {
+      name: 'keeps states, marks, tombstones and the tombstone secret across close and reopen (sync state)',
+      run: withStores(async (open) => {
+        const links = await create();
+        let secret: string | undefined;
+        try {
+          if (!links.getState || !links.setState) return;
+          await links.setState('crm-1', 'smspartner', {
+            id: '101',
+            fingerprint: 'fp-1',
+            verifiedAt: '2026-12-01T10:00:00.000Z',
+          });
+          await links.set('crm-2', 'callbell', 'uuid-2');
+          await links.markSeen?.('run-1', ['crm-1']);
+          await links.tombstone?.('h-1');
+          secret = await links.tombstoneSecret?.();
+        } finally {
+          await links.close?.();
+        }
+        const again = await open(reopen);
+        assert.deepEqual(await again.getState?.('crm-1'), {
+          smspartner: { id: '101', fingerprint: 'fp-1', verifiedAt: '2026-12-01T10:00:00.000Z' },
+        });
+        assert.deepEqual(await again.getState?.('crm-2'), { callbell: { id: 'uuid-2' } });
+        if (again.unseen) assert.deepEqual(await sortedKeys(again.unseen('run-1')), ['crm-2']);
+        if (again.isErased) assert.equal(await again.isErased(['h-1']), true);
+        if (again.tombstoneSecret) assert.equal(await again.tombstoneSecret(), secret);
+      }),
+    },
+  ];
 }

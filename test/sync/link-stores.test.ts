@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 const nextPath = () => join(directory, `links-${++counter}.jsonl`);
 
-describeLinkStore('memoryLinkStore', { makeLinkStore: () => memoryLinkStore() });
+describeLinkStore('memoryLinkStore', { makeLinkStore: () => memoryLinkStore(), requireState: true });
 
 let conformancePath = '';
 describeLinkStore('fileLinkStore', {
