@@ -15,7 +15,10 @@ afterAll(async () => {
 });
 const nextPath = () => join(directory, `links-${++counter}.jsonl`);
 
-describeLinkStore('memoryLinkStore', { makeLinkStore: () => memoryLinkStore(), requireState: true });
+describeLinkStore('memoryLinkStore', {
+  makeLinkStore: () => memoryLinkStore(),
+  requireState: true,
+});
 
 let conformancePath = '';
 describeLinkStore('fileLinkStore', {
