@@ -1,6 +1,8 @@
 /** One CSV line: each cell quoted only when it holds the separator, a quote or a line break. */
-export function csvRow(cells: readonly string[]): string {
+export function csvRow(cells: readonly string[], delimiter = ','): string {
   return cells
-    .map((cell) => (/[",\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell))
-    .join(',');
+    .map((cell) =>
+      cell.includes(delimiter) || /["\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell,
+    )
+    .join(delimiter);
 }

@@ -16,12 +16,23 @@ export interface ExportCommandOptions {
   from: ContactStore;
   links?: LinkStore;
   format: 'ndjson' | 'csv';
+  /** CSV: the separator (default `,`), a byte-order mark, and the line end (default `\n`). */
+  csv?: CsvStyle;
   /** Default: standard output. */
   outFile?: string;
   signal?: AbortSignal;
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream & { isTTY?: boolean };
 }
+
+/** How an exported CSV is written. `--excel` is `;`, a UTF-8 byte-order mark and CRLF. */
+export interface CsvStyle {
+  delimiter: string;
+  bom: boolean;
+  lineEnd: '\n' | '\r\n';
+}
+
+const PLAIN_CSV: CsvStyle = { delimiter: ',', bom: false, lineEnd: '\n' };
 
 /** The columns of an exported CSV before the custom fields: what `push` reads back. */
 const CSV_COLUMNS = ['key', ...CSV_CONTACT_COLUMNS] as const;
@@ -44,7 +55,7 @@ export async function exportCommand(options: ExportCommandOptions): Promise<numb
     });
     const failures =
       options.format === 'csv'
-        ? await writeCsv(records, sink, progress)
+        ? await writeCsv(records, sink, progress, options.csv ?? PLAIN_CSV)
         : await writeNdjson(records, sink, progress);
     progress.done();
     if (options.signal?.aborted) {
@@ -79,6 +90,7 @@ async function writeCsv(
   records: AsyncIterable<SyncRecord>,
   sink: LineWriter,
   progress: Progress,
+  style: CsvStyle,
 ): Promise<string[]> {
   const folder = await mkdtemp(join(tmpdir(), 'contact-sync-export-'));
   const staged = join(folder, 'records.ndjson');
@@ -95,7 +107,11 @@ async function writeCsv(
     const custom = [...customColumns]
       .filter((name) => !(CSV_COLUMNS as readonly string[]).includes(name))
       .sort();
-    await sink.write(`${csvRow([...CSV_COLUMNS, ...custom])}\n`);
+    const end = style.lineEnd;
+    const bom = style.bom ? '\uFEFF' : '';
+    await sink.write(`${bom}${csvRow([...CSV_COLUMNS, ...custom], style.delimiter)}${end}`);
+    // `push` splits tags on `;`, and on `,` too in a file not separated by `,`.
+    const splitOn = style.delimiter === ',' ? [';'] : [';', ','];
     const lines = createInterface({
       input: createReadStream(staged, 'utf8'),
       crlfDelay: Number.POSITIVE_INFINITY,
@@ -103,14 +119,15 @@ async function writeCsv(
     for await (const line of lines) {
       const record = JSON.parse(line) as SyncRecord;
       const tags = record.contact.tags ?? [];
-      // `push` splits tags on `;`: a tag holding one cannot be written back as it is.
-      if (tags.some((tag) => tag.includes(';'))) {
+      // A tag holding a separator of tags cannot be written back as it is.
+      const held = splitOn.find((separator) => tags.some((tag) => tag.includes(separator)));
+      if (held) {
         failures.push(
-          `${record.key}: a tag holds ';', which a CSV tags cell cannot carry (use --format ndjson)`,
+          `${record.key}: a tag holds '${held}', which a CSV tags cell cannot carry here (use --format ndjson)`,
         );
         continue;
       }
-      await sink.write(`${csvRow(cells(record, custom))}\n`);
+      await sink.write(`${csvRow(cells(record, custom), style.delimiter)}${end}`);
     }
   } finally {
     await rm(folder, { recursive: true, force: true });
@@ -170,9 +187,33 @@ function progressLine(stream: NodeJS.WritableStream & { isTTY?: boolean }): Prog
   };
 }
 
-/** `--format`: ndjson (default) or csv. */
-export function exportFormat(value: string | undefined): 'ndjson' | 'csv' {
-  if (value === undefined || value === 'ndjson' || value === 'jsonl') return 'ndjson';
+/** `--format`: ndjson (default) or csv; `--excel` means csv. */
+export function exportFormat(value: string | undefined, excel = false): 'ndjson' | 'csv' {
+  if (value === undefined) return excel ? 'csv' : 'ndjson';
   if (value === 'csv') return 'csv';
+  if (value === 'ndjson' || value === 'jsonl') {
+    if (excel) throw new UsageError('--excel writes CSV: drop --format ndjson');
+    return 'ndjson';
+  }
   throw new UsageError('--format must be ndjson or csv');
+}
+
+/** `--delimiter` and `--excel` (`;`, a byte-order mark and CRLF: French Excel opens it in columns). */
+export function csvStyle(
+  format: 'ndjson' | 'csv',
+  delimiter: string | undefined,
+  excel: boolean,
+): CsvStyle | undefined {
+  if (format === 'ndjson') {
+    if (delimiter !== undefined) throw new UsageError('--delimiter goes with --format csv');
+    return undefined;
+  }
+  const chosen =
+    delimiter === 'tab' || delimiter === '\\t' ? '\t' : (delimiter ?? (excel ? ';' : ','));
+  if ([...chosen].length !== 1 || /["\r\n]/.test(chosen)) {
+    throw new UsageError('--delimiter must be one character, such as , or ; (or tab)');
+  }
+  return excel
+    ? { delimiter: chosen, bom: true, lineEnd: '\r\n' }
+    : { delimiter: chosen, bom: false, lineEnd: '\n' };
 }

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { extname } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { ContactStore } from '../src/contact-store.js';
 import { isContactSyncError } from '../src/errors.js';
@@ -6,7 +7,7 @@ import { memoryLinkStore } from '../src/sync/index.js';
 import { coloursFor } from './colour.js';
 import { ConfigError, loadConfig } from './config.js';
 import { demoCommand } from './demo.js';
-import { exportCommand, exportFormat } from './export.js';
+import { csvStyle, exportCommand, exportFormat } from './export.js';
 import { InputFileError, type ReadOptions } from './input.js';
 import { cliLogger } from './log-lines.js';
 import { migrateCommand } from './migrate.js';
@@ -31,6 +32,7 @@ const SYNOPSIS = `Usage:
   contact-sync push <file> --diff [--only a,b] [--links PATH] [--report PATH]
   contact-sync optouts [--apply] [--out FILE.csv] [--links PATH] [--config …] [--only a,b]
   contact-sync export --from <provider> [--out FILE] [--format ndjson|csv] [--links PATH]
+                      [--delimiter ;] [--excel]
   contact-sync migrate --from <provider> --to <provider> [--links PATH] [--dry-run]
   contact-sync sandbox [--port N] [--fault-rate R] [--seed N] [--latency MS]
                        [--seed-file FILE --provider NAME] [--webhook-url URL]
@@ -308,11 +310,18 @@ function buildProgram(io: CliIo, setStatus: (status: number) => void): Command {
     .option('--from <provider>', 'the vendor to read (a store of the config)')
     .option('--out <path>', 'the file to write (default: standard output)')
     .option('--format <format>', 'ndjson (default) or csv')
+    .option('--delimiter <char>', 'the CSV separator: , (default) ; tab or one character')
+    .option(
+      '--excel',
+      'CSV for Excel in France and Europe: ; separated, a UTF-8 byte-order mark, CRLF',
+      false,
+    )
     .option('--links <path>', 'the links file: linked contacts keep your key')
     .action(async (options: ExportFlags, self: Command) => {
       if (self.args.length) throw new UsageError('export takes no arguments');
       if (!options.from) throw new UsageError('export needs --from <provider>');
-      const format = exportFormat(options.format);
+      const format = exportFormat(options.format, options.excel);
+      const csv = csvStyle(format, options.delimiter, options.excel);
       const config = await loadConfigWithHint(options.config, io);
       const [from] = selectStores(config.stores, [options.from]);
       const links = options.links ? await openLinks(options.links) : undefined;
@@ -322,6 +331,7 @@ function buildProgram(io: CliIo, setStatus: (status: number) => void): Command {
             from: from as ContactStore,
             links,
             format,
+            ...(csv ? { csv } : {}),
             outFile: options.out,
             signal: io.signal,
             out: io.out,
@@ -440,6 +450,8 @@ interface ExportFlags {
   from?: string;
   out?: string;
   format?: string;
+  delimiter?: string;
+  excel: boolean;
   links?: string;
 }
 
@@ -584,14 +596,58 @@ function readOptions(encoding?: string, delimiter?: string): ReadOptions {
  * sent are linked and come back `unchanged`); without, a rerun cannot tell what was sent.
  */
 export function resumeHint(argv: readonly string[], links: string | undefined): string {
-  const command = [NAME, ...argv].map(shellQuote).join(' ');
+  const { args, renamed } = freshOutputs(argv);
+  const command = [NAME, ...args].map(shellQuote).join(' ');
   if (links !== undefined) {
-    return `To resume, run the same command: the rows already sent are linked in ${links} and are not created again.\n  ${command}\n`;
+    const kept = renamed.length
+      ? ` It writes to ${renamed.map(([flag, path]) => `${flag} ${path}`).join(' and ')}, so the first part's ${renamed.map(([flag]) => flag).join(' and ')} ${renamed.length > 1 ? 'are' : 'is'} kept.`
+      : '';
+    return `To resume, run ${renamed.length ? 'this' : 'the same'} command: the rows already sent are linked in ${links} and are not created again.${kept}\n  ${command}\n`;
   }
   return (
     'The links were kept in memory only, so a rerun cannot tell which rows were sent and would ' +
     `create them again. Next time add --links PATH to be able to resume:\n  ${command} --links contact-sync.links.jsonl\n`
   );
+}
+
+/**
+ * The arguments with each `--report` and `--rejects` file replaced by a name not taken yet
+ * (`report.ndjson` → `report.part2.ndjson`): rerun with the same names, the resumed run would
+ * truncate what the first part wrote.
+ */
+function freshOutputs(argv: readonly string[]): {
+  args: string[];
+  renamed: [flag: string, path: string][];
+} {
+  const args = [...argv];
+  const renamed: [string, string][] = [];
+  for (const [index, arg] of args.entries()) {
+    for (const flag of ['--report', '--rejects']) {
+      if (arg === flag && index + 1 < args.length) {
+        const next = nextPart(args[index + 1] as string);
+        args[index + 1] = next;
+        renamed.push([flag, next]);
+      } else if (arg.startsWith(`${flag}=`)) {
+        const next = nextPart(arg.slice(flag.length + 1));
+        args[index] = `${flag}=${next}`;
+        renamed.push([flag, next]);
+      }
+    }
+  }
+  return { args, renamed };
+}
+
+/** `report.ndjson` → `report.part2.ndjson` (or part3… when taken); `report.part2.ndjson` → part3. */
+function nextPart(path: string): string {
+  const extension = extname(path);
+  const stem = path.slice(0, path.length - extension.length).replace(/\.part\d+$/, '');
+  const current = Number(
+    /\.part(\d+)$/.exec(path.slice(0, path.length - extension.length))?.[1] ?? 1,
+  );
+  for (let part = current + 1; ; part++) {
+    const candidate = `${stem}.part${part}${extension}`;
+    if (!existsSync(candidate)) return candidate;
+  }
 }
 
 /** Quotes an argument for a POSIX shell only when it needs it. */

@@ -256,13 +256,23 @@ async function writeReport(
       provider: result.provider,
       status: result.status,
       id: result.id,
-      error: result.error
-        ? { code: result.error.code, message: result.error.message, issues: result.error.issues }
-        : undefined,
+      error: result.error ? reportedError(result.error) : undefined,
       warnings: result.warnings.length ? result.warnings : undefined,
     };
     await report.write(`${JSON.stringify(line)}\n`);
   }
+}
+
+/** A failure as `--report` writes it: the code, the message, the issues, and a conflict's owner. */
+function reportedError(error: NonNullable<PushReport['results'][number]['error']>) {
+  const owner = error as { existingKey?: string; existingId?: string };
+  return {
+    code: error.code,
+    message: error.message,
+    issues: error.issues,
+    existingKey: owner.existingKey,
+    existingId: owner.existingId,
+  };
 }
 
 /** Prints, for every row and store, the request a push would send first; sends nothing. */

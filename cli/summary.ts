@@ -23,6 +23,9 @@ export function createSummary(providers: readonly string[]): Summary {
   const warnings = new Map<string, Map<string, number>>();
   // Vendors whose breaker opened: how many records were not sent there, and why.
   const unreachable = new Map<string, { records: number; why: string }>();
+  // Conflicts: the first few in full (key, the owner's key and id), and how many in all.
+  const conflicts: string[] = [];
+  let conflictCount = 0;
   let records = 0;
   let failedRecords = 0;
 
@@ -43,6 +46,10 @@ export function createSummary(providers: readonly string[]): Summary {
           unreachable.set(result.provider, entry);
         } else if (result.status === 'failed' && result.error && !shared) {
           tally(reasons, result.provider, reasonOf(result.error));
+        }
+        if (result.status === 'failed' && result.error?.code === 'conflict') {
+          conflictCount += 1;
+          if (conflicts.length < REASONS_SHOWN) conflicts.push(conflictLine(report.key, result));
         }
         for (const warning of result.warnings) {
           tally(warnings, result.provider, `${warning.field} ${warning.reason}`);
@@ -68,6 +75,11 @@ export function createSummary(providers: readonly string[]): Summary {
       }
       const reasonLines = topLines(reasons);
       if (reasonLines.length) out.push('', 'First reasons:', ...reasonLines);
+      if (conflictCount) {
+        out.push('', 'Conflicts (the phone is held by the contact of another key):', ...conflicts);
+        const hidden = conflictCount - conflicts.length;
+        if (hidden) out.push(`  ${hidden} more (see --report: existingKey, existingId)`);
+      }
       const warningLines = topLines(warnings);
       if (warningLines.length) out.push('', 'Not stored (warnings):', ...warningLines);
       const synced = `${records - failedRecords} fully synced`;
@@ -81,6 +93,14 @@ export function createSummary(providers: readonly string[]): Summary {
       return out.join('\n');
     },
   };
+}
+
+/** `  callbell: crm-2 → crm-1 (id 4f3a…)`: who holds the phone, as the vendor and links say. */
+function conflictLine(key: string, result: PushReport['results'][number]): string {
+  const error = result.error as { existingKey?: string; existingId?: string } | undefined;
+  const owner = error?.existingKey ? `key ${error.existingKey}` : 'a contact no key is linked to';
+  const id = error?.existingId ? ` (${result.provider} id ${error.existingId})` : '';
+  return `  ${result.provider}: ${key} → ${owner}${id}`;
 }
 
 function tally(table: Map<string, Map<string, number>>, provider: string, label: string): void {

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../cli/config.js';
 import { CONFIG_HINT, runCli, shellQuote } from '../../cli/main.js';
 import { type Sandbox, startSandbox } from '../../sandbox/index.js';
+import { waitFor } from '../support/wait-for.js';
 import { e164Phones, heldPhones, sandboxConfig, scratchFolder } from './cli-runner.js';
 
 /** The command in this process, with pipes for stdout and stderr (no terminal). */
@@ -157,6 +159,65 @@ describe('contact-sync push in a pipe, interrupted', () => {
       expect(second.stdout).toContain('60 records, 60 fully synced, 0 with failures');
       expect(second.stdout).toMatch(/^callbell +\d+ +0 +[1-9]\d* +0 +0$/m); // some unchanged
       for (const held of Object.values(heldPhones(slow))) expect(held).toEqual([...phones].sort());
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('with --report and --rejects, the resume command names new files, so the first part is kept', async () => {
+    const slow = await startSandbox({ latencyMs: 40 });
+    try {
+      const phones = e164Phones(30, 8000);
+      const rows = phones.map((phone, index) => `r-${index},${phone}`);
+      const input = await files.write('resume.csv', ['key,phone', ...rows, 'r-bad,12'].join('\n'));
+      const config = await files.write('resume.config.json', sandboxConfig(slow));
+      const report = files.path('resume-report.ndjson');
+      const rejects = files.path('resume-rejects.csv');
+      const argv = [
+        'push',
+        input,
+        '--config',
+        config,
+        '--links',
+        files.path('resume.jsonl'),
+        '--concurrency',
+        '1',
+        '--report',
+        report,
+        `--rejects=${rejects}`,
+        '--no-progress',
+      ];
+      const controller = new AbortController();
+      const reported = async () =>
+        (await readFile(report, 'utf8').catch(() => '')).split('\n').length > 3;
+      const first = run(argv, { signal: controller.signal });
+      await waitFor(reported, 'the first report lines');
+      controller.abort();
+      const stopped = await first;
+      expect(stopped.status).toBe(1);
+      const partTwo = files.path('resume-report.part2.ndjson');
+      const rejectsTwo = files.path('resume-rejects.part2.csv');
+      expect(stopped.stderr).toContain(
+        `It writes to --report ${partTwo} and --rejects ${rejectsTwo}, so the first part's --report and --rejects are kept.`,
+      );
+      const command = /^ {2}contact-sync (.*)$/m.exec(stopped.stderr)?.[1] ?? '';
+      expect(command).toContain(`--report ${partTwo}`);
+      expect(command).toContain(`--rejects=${rejectsTwo}`);
+      const firstPart = await readFile(report, 'utf8');
+
+      const resumed = await run(command.split(' '));
+      expect(resumed.status).toBe(1); // r-bad
+      expect(await readFile(report, 'utf8')).toBe(firstPart);
+      const keysIn = (text: string) =>
+        new Set(
+          text
+            .trim()
+            .split('\n')
+            .map((line) => JSON.parse(line).key),
+        );
+      const all = new Set([...keysIn(firstPart), ...keysIn(await readFile(partTwo, 'utf8'))]);
+      expect(all.size).toBe(31);
+      expect(await readFile(rejectsTwo, 'utf8')).toBe('key,phone\nr-bad,12\n');
     } finally {
       await slow.close();
     }

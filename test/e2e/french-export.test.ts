@@ -273,3 +273,102 @@ describe('config help', () => {
     }
   });
 });
+
+describe('conflicts name the owner', () => {
+  it('in the summary and in --report: existingKey and existingId', async () => {
+    const links = files.path('conflict-links.jsonl');
+    const first = await files.write('owner.csv', 'key,phone\ncrm-1,0612345678\n');
+    expect((await push(first, '--links', links, '--only', 'callbell')).status).toBe(0);
+    const id = sandbox.emulators.callbell.contacts()[0]?.id;
+    const second = await files.write('taker.csv', 'key,phone\ncrm-2,06 12 34 56 78\n');
+    const report = files.path('conflict.ndjson');
+    const run = await push(second, '--links', links, '--only', 'callbell', '--report', report);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain(
+      `Conflicts (the phone is held by the contact of another key):\n  callbell: crm-2 → key crm-1 (callbell id ${id})`,
+    );
+    const [line] = (await readFile(report, 'utf8')).trim().split('\n');
+    expect(JSON.parse(line as string).error).toMatchObject({
+      code: 'conflict',
+      existingKey: 'crm-1',
+      existingId: id,
+    });
+  });
+});
+
+describe('export for Excel', () => {
+  it('--excel writes a BOM, ; and CRLF; --delimiter sets the separator; push reads both back', async () => {
+    const links = files.path('export-links.jsonl');
+    const input = await files.write(
+      'to-export.csv',
+      'key;phone;firstName;lastName;tags;city\nc-1;0612345678;Élise;Marché;client, vip;Lyon\nc-2;0612345679;Noël;Cœur;prospect;Paris; centre\n'.replace(
+        'Paris; centre',
+        '"Paris; centre"',
+      ),
+    );
+    expect((await push(input, '--links', links, '--only', 'callbell')).status).toBe(0);
+    const excel = files.path('excel.csv');
+    const run = await runCli([
+      'export',
+      '--from',
+      'callbell',
+      '--excel',
+      '--links',
+      links,
+      '--out',
+      excel,
+      '--config',
+      config,
+    ]);
+    expect(run.status, run.stderr).toBe(0);
+    const text = await readFile(excel, 'utf8');
+    expect(
+      text.startsWith(
+        '\uFEFFkey;phone;firstName;lastName;name;birthday;url;tags;assignedUser;city\r\n',
+      ),
+    ).toBe(true);
+    expect(text).toContain(
+      '\r\nc-1;+33612345678;Élise;Marché;Élise Marché;;;"client;vip";;Lyon\r\n',
+    );
+    expect(text).toContain(';"Paris; centre"\r\n');
+    expect(text.replace(/\r\n/g, '')).not.toContain('\n');
+    const again = await push(excel, '--links', links, '--only', 'callbell');
+    expect(again.status, again.stdout).toBe(0);
+    expect(again.stdout).toMatch(/^callbell +0 +0 +2 +0 +0$/m);
+
+    const tab = files.path('tab.csv');
+    expect(
+      (
+        await runCli([
+          'export',
+          '--from',
+          'callbell',
+          '--format',
+          'csv',
+          '--delimiter',
+          'tab',
+          '--out',
+          tab,
+          '--config',
+          config,
+        ])
+      ).status,
+    ).toBe(0);
+    expect((await readFile(tab, 'utf8')).split('\n')[0]).toBe(
+      'key\tphone\tfirstName\tlastName\tname\tbirthday\turl\ttags\tassignedUser\tcity',
+    );
+    const wrong = await runCli([
+      'export',
+      '--from',
+      'callbell',
+      '--format',
+      'ndjson',
+      '--delimiter',
+      ';',
+      '--config',
+      config,
+    ]);
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toContain('--delimiter goes with --format csv');
+  });
+});
