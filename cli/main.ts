@@ -24,7 +24,7 @@ const SYNOPSIS = `Usage:
   contact-sync push <file.csv|.json|.ndjson> [--config contact-sync.config.json] [--only a,b]
                     [--dry-run] [--concurrency N] [--links PATH] [--report PATH] [--rejects PATH]
                     [--encoding utf8|windows-1252|latin1] [--delimiter ,|;|tab]
-                    [--column FIELD=HEADER]… [--tag-separator CHARS]
+                    [--column FIELD=HEADER]… [--tag-separator CHARS] [--refuse-landlines]
   contact-sync push --queue redis://host:6379 <file> [--name QUEUE]
   contact-sync worker --redis redis://host:6379 [--config contact-sync.config.json] [--name QUEUE]
                       [--concurrency N]
@@ -162,6 +162,11 @@ function buildProgram(io: CliIo, setStatus: (status: number) => void): Command {
     .option(
       '--tag-separator <chars>',
       "the characters a tags cell is split on (default ';', and ',' too when ',' is not the separator)",
+    )
+    .option(
+      '--refuse-landlines',
+      'fail the rows whose phone is a fixed line (SMS and WhatsApp cannot reach it) instead of sending them with a warning',
+      false,
     )
     .option('--queue <redis-url>', 'enqueue the records for workers instead of sending them')
     .option('--name <queue>', 'the queue name with --queue')
@@ -404,6 +409,7 @@ interface PushFlags {
   delimiter?: string;
   column: string[];
   tagSeparator?: string;
+  refuseLandlines: boolean;
   queue?: string;
   name?: string;
   progress: boolean;
@@ -524,6 +530,7 @@ async function push(
       ...readOptions(flags.encoding, flags.delimiter),
       ...columnOptions(config.config.columns, flags.column, flags.tagSeparator),
     },
+    landlines: flags.refuseLandlines ? 'refuse' : 'warn',
     signal: io.signal,
     out: io.out,
     err: io.err,

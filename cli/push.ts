@@ -2,13 +2,14 @@ import { once } from 'node:events';
 import { createReadStream, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ContactStore } from '../src/contact-store.js';
-import { isContactSyncError } from '../src/errors.js';
+import { invalidInput, isContactSyncError } from '../src/errors.js';
 import {
   createContactSync,
   fileLinkStore,
   type LinkStore,
   memoryLinkStore,
   type PushReport,
+  type SyncRecord,
 } from '../src/sync/index.js';
 import { coloursFor } from './colour.js';
 import { describeRenamed, describeSeparators } from './columns.js';
@@ -26,6 +27,7 @@ import {
   type ReadOptions,
   readRecords,
 } from './input.js';
+import { FIXED_LINE_WARNING, isFixedLine } from './landlines.js';
 import { createProgress } from './progress.js';
 import { createSummary } from './summary.js';
 import { type LineWriter, lineWriter, OutputFileError, rejectsWriter } from './writers.js';
@@ -44,6 +46,12 @@ export interface PushCommandOptions {
   rejects?: string;
   /** How to read the input file (`--encoding`, `--delimiter`). */
   read?: ReadOptions;
+  /**
+   * Fixed-line numbers (SMS and WhatsApp cannot reach them): `'warn'` (default) sends them with a
+   * `phone` `fixed_line` warning per row; `'refuse'` (`--refuse-landlines`) fails the row at every
+   * vendor without sending it, so it lands in `--rejects`.
+   */
+  landlines?: 'warn' | 'refuse';
   signal?: AbortSignal;
   /** Where the summary and dry-run requests go. */
   out: NodeJS.WritableStream;
@@ -92,21 +100,31 @@ export async function pushCommand(given: PushCommandOptions): Promise<number> {
   const stopBar = () => bar?.stop();
   options.signal?.addEventListener('abort', stopBar, { once: true });
   const sources = new WeakMap<object, InputRecord>();
+  const landlines = landlineCheck(options, stores);
+  const handle = async (pushed: PushReport) => {
+    const row = sources.get(pushed.record);
+    if (row && landlines.fixed.has(row) && !landlines.refusedRows.has(row)) {
+      for (const result of pushed.results) result.warnings.push({ ...FIXED_LINE_WARNING });
+    }
+    summary.add(pushed);
+    bar?.increment();
+    await writeReport(report, pushed, row);
+    if (rejects && row && pushed.results.some((result) => result.status === 'failed')) {
+      await rejects.write(row.source);
+    }
+  };
 
   try {
-    const records = withSources(readRecords(options.file, format, options.read), sources);
+    const rows = readRecords(options.file, format, options.read);
+    const records = withSources(rows, sources, landlines.admit);
     for await (const pushed of sync.pushMany(records, {
       concurrency: options.concurrency,
       signal: options.signal,
     })) {
-      summary.add(pushed);
-      bar?.increment();
-      const row = sources.get(pushed.record);
-      await writeReport(report, pushed, row);
-      if (rejects && row && pushed.results.some((result) => result.status === 'failed')) {
-        await rejects.write(row.source);
-      }
+      for (const refused of landlines.refused.splice(0)) await handle(refused);
+      await handle(pushed);
     }
+    for (const refused of landlines.refused.splice(0)) await handle(refused);
   } finally {
     options.signal?.removeEventListener('abort', stopBar);
     bar?.stop();
@@ -235,12 +253,47 @@ async function checkFile(file: string, format: InputFormat, read?: ReadOptions):
 async function* withSources(
   rows: AsyncIterable<InputRecord>,
   sources: WeakMap<object, InputRecord>,
-): AsyncGenerator<{ key: string; contact: never }> {
+  admit: (row: InputRecord, record: SyncRecord) => boolean = () => true,
+): AsyncGenerator<SyncRecord> {
   for await (const row of rows) {
     const record = { key: row.key, contact: row.contact as never };
     sources.set(record, row);
-    yield record;
+    if (admit(row, record)) yield record;
   }
+}
+
+/**
+ * Finds the rows whose phone is a landline (national numbers read in the config's `defaultCountry`):
+ * they are marked for a warning, or with `landlines: 'refuse'` kept back and reported failed at
+ * every vendor, `invalid_input` on `contact.phone`, without a request.
+ */
+function landlineCheck(options: PushCommandOptions, stores: ContactStore[]) {
+  const fixed = new WeakSet<InputRecord>();
+  const refusedRows = new WeakSet<InputRecord>();
+  const refused: PushReport[] = [];
+  const country = options.config.config.defaultCountry;
+  const admit = (row: InputRecord, record: SyncRecord): boolean => {
+    if (row.problem || !isFixedLine(row.contact.phone, country)) return true;
+    fixed.add(row);
+    if (options.landlines !== 'refuse') return true;
+    refusedRows.add(row);
+    const issue = {
+      path: 'contact.phone',
+      message: 'fixed_line: a landline cannot receive SMS or WhatsApp (--refuse-landlines)',
+    };
+    refused.push({
+      key: row.key,
+      record,
+      results: stores.map((store) => ({
+        provider: store.provider,
+        status: 'failed' as const,
+        error: invalidInput([issue]),
+        warnings: [{ ...FIXED_LINE_WARNING }],
+      })),
+    });
+    return false;
+  };
+  return { fixed, refused, refusedRows, admit };
 }
 
 async function writeReport(

@@ -26,6 +26,8 @@ export function createSummary(providers: readonly string[]): Summary {
   // Conflicts: the first few in full (key, the owner's key and id), and how many in all.
   const conflicts: string[] = [];
   let conflictCount = 0;
+  // Rows with a fixed-line phone: sent with a warning, or refused (--refuse-landlines).
+  const landlines = { sent: 0, refused: 0 };
   let records = 0;
   let failedRecords = 0;
 
@@ -52,9 +54,16 @@ export function createSummary(providers: readonly string[]): Summary {
           if (conflicts.length < REASONS_SHOWN) conflicts.push(conflictLine(report.key, result));
         }
         for (const warning of result.warnings) {
+          if (warning.reason === 'fixed_line') continue;
           tally(warnings, result.provider, `${warning.field} ${warning.reason}`);
         }
       }
+      const fixedLine = report.results.some((result) =>
+        result.warnings.some((warning) => warning.reason === 'fixed_line'),
+      );
+      if (fixedLine && report.results.every((result) => result.status === 'failed')) {
+        landlines.refused += 1;
+      } else if (fixedLine) landlines.sent += 1;
     },
     get records() {
       return records;
@@ -82,6 +91,18 @@ export function createSummary(providers: readonly string[]): Summary {
       }
       const warningLines = topLines(warnings);
       if (warningLines.length) out.push('', 'Not stored (warnings):', ...warningLines);
+      if (landlines.sent) {
+        out.push(
+          '',
+          `Landlines: ${landlines.sent} records have a fixed-line phone (phone fixed_line): stored, but SMS and WhatsApp cannot reach them (--refuse-landlines keeps them back).`,
+        );
+      }
+      if (landlines.refused) {
+        out.push(
+          '',
+          `Landlines: ${landlines.refused} records refused for a fixed-line phone (--refuse-landlines).`,
+        );
+      }
       const synced = `${records - failedRecords} fully synced`;
       const failed = `${failedRecords} with failures`;
       out.push(

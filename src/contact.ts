@@ -29,7 +29,11 @@ export interface ContactInput {
 export type ContactPatch = Partial<ContactInput>;
 
 /** Why a value could not be stored as given. */
-export type WarningReason = 'unsupported' | 'unmapped' | 'truncated' | 'ignored';
+/**
+ * Why a value was not stored as given. `fixed_line`: the phone is a landline, which the vendor's
+ * SMS or WhatsApp messages cannot reach (the command line's warning; the contact is stored).
+ */
+export type WarningReason = 'unsupported' | 'unmapped' | 'truncated' | 'ignored' | 'fixed_line';
 
 /** Something a provider could not store: never dropped silently. */
 export interface Warning {

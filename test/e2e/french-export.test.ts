@@ -372,3 +372,52 @@ describe('export for Excel', () => {
     expect(wrong.stderr).toContain('--delimiter goes with --format csv');
   });
 });
+
+describe('landlines', () => {
+  const rows = 'key,phone\nm-1,06 12 34 56 78\nf-1,01 42 68 53 00\nf-2,+33 4 78 42 10 10\n';
+
+  it('are sent with a phone fixed_line warning per row and vendor, counted in the summary', async () => {
+    const path = await files.write('landlines.csv', rows);
+    const report = files.path('landlines.ndjson');
+    const run = await push(path, '--report', report);
+    expect(run.status, run.stdout).toBe(0);
+    expect(run.stdout).toContain(
+      'Landlines: 2 records have a fixed-line phone (phone fixed_line): stored, but SMS and WhatsApp cannot reach them (--refuse-landlines keeps them back).',
+    );
+    expect(run.stdout).not.toContain('phone fixed_line\n');
+    const lines = (await readFile(report, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const warned = lines.filter((line) =>
+      (line.warnings ?? []).some(
+        (w: { field: string; reason: string }) => w.field === 'phone' && w.reason === 'fixed_line',
+      ),
+    );
+    expect(warned.map((line) => `${line.key} ${line.provider}`).sort()).toEqual([
+      'f-1 callbell',
+      'f-1 notificore',
+      'f-1 smspartner',
+      'f-2 callbell',
+      'f-2 notificore',
+      'f-2 smspartner',
+    ]);
+    expect(sandbox.emulators.callbell.contacts()).toHaveLength(3);
+  });
+
+  it('--refuse-landlines fails them at every vendor without a request, into --rejects', async () => {
+    const path = await files.write('refuse.csv', rows);
+    const rejects = files.path('refused.csv');
+    const run = await push(path, '--refuse-landlines', '--rejects', rejects);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain(
+      'Landlines: 2 records refused for a fixed-line phone (--refuse-landlines).',
+    );
+    expect(run.stdout).toContain('all vendors: 2 × invalid_input: contact.phone: fixed_line');
+    expect(await readFile(rejects, 'utf8')).toBe(
+      'key,phone\nf-1,01 42 68 53 00\nf-2,+33 4 78 42 10 10\n',
+    );
+    for (const emulator of Object.values(sandbox.emulators))
+      expect(emulator.contacts()).toHaveLength(1);
+  });
+});
