@@ -5,8 +5,11 @@
  */
 
 export {
+  type AnyStoreConfig,
   type ContactStoreConfig,
+  type CreateContactStoreOptions,
   createContactStore,
+  type OutsideStoreConfig,
   type ProviderDefinition,
   providerDefinitions,
 } from './providers/registry.js';

@@ -1,3 +1,4 @@
+import type { AnyStoreConfig } from '../providers/registry.js';
 import {
   type Sandbox,
   type SandboxAccount,
@@ -67,7 +68,7 @@ export async function sandboxCommand(flags: SandboxFlags, io: CliIo): Promise<nu
 
 /** Fills one vendor from a records file (what `push` reads); a row it refuses is named, by line. */
 async function seed(
-  sandbox: Sandbox,
+  sandbox: Sandbox<AnyStoreConfig>,
   seedFile: { file: string; provider: SandboxProvider },
   io: CliIo,
 ): Promise<number> {

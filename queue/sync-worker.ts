@@ -2,9 +2,12 @@ import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import * as v from 'valibot';
 import {
-  type ContactStoreConfig,
-  createContactStore,
+  type AnyStoreConfig,
+  createFromRegistry,
   documentedRequestsPerSecond,
+  type ProviderDefinition,
+  type ProviderRegistry,
+  resolveProviders,
 } from '../providers/registry.js';
 import type { ContactStore } from '../src/contact-store.js';
 import { type ContactSyncError, invalidConfig, isContactSyncError } from '../src/errors.js';
@@ -42,7 +45,13 @@ export interface SyncWorkerOptions extends QueueIdentity {
    * each store a limiter shared through Redis: `rateLimit.requestsPerSecond` (or the vendor's
    * documented rate) then holds for every worker together. A `limiter` in a config is replaced.
    */
-  stores: readonly ContactStoreConfig[];
+  stores: readonly AnyStoreConfig[];
+  /**
+   * Vendors defined outside this package (`defineProvider` from `contact-sync/provider`), for
+   * `stores` to name as they name a shipped one; their documented `requestsPerSecond` is the
+   * shared limit, as for a shipped vendor. Default: the shipped vendors only.
+   */
+  providers?: readonly ProviderDefinition<never>[];
   /**
    * Where the links live; shared by every worker, so a Redis or database store. Default:
    * `redisLinkStore({ connection })` (closed by `close()`; a store you give is not).
@@ -135,6 +144,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     options,
     [
       'stores',
+      'providers',
       'links',
       'concurrency',
       'policy',
@@ -186,14 +196,16 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
   const reporter = createRedisErrorReporter(connection, onError);
   const reportError = (error: Error) => reporter.report(error);
   const limiters: RedisRateLimiter[] = [];
+  const registry = resolveProviders(options.providers);
   const stores = buildStores(
     options.stores,
+    registry,
     (config) => {
       const limiter = openRateLimiter(
         {
           connection,
           key: `${rateLimitPrefix}:${config.provider}`,
-          requestsPerSecond: rateOf(config),
+          requestsPerSecond: rateOf(config, registry),
           ...(limiterMarginMs === undefined ? {} : { marginMs: limiterMarginMs }),
         },
         reporter,
@@ -366,17 +378,18 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
   };
 }
 
-function rateOf(config: ContactStoreConfig): number | undefined {
+function rateOf(config: AnyStoreConfig, registry: ProviderRegistry): number | undefined {
   const { rateLimit } = config as { rateLimit?: { requestsPerSecond?: unknown } | false };
   if (rateLimit === false) return undefined;
   const given = rateLimit?.requestsPerSecond;
-  return typeof given === 'number' ? given : documentedRequestsPerSecond(config.provider);
+  return typeof given === 'number' ? given : documentedRequestsPerSecond(config.provider, registry);
 }
 
 /** Builds every store with its shared limiter; a bad config throws naming `stores.<i>.<option>`. */
 function buildStores(
   configs: unknown,
-  limiterFor: (config: ContactStoreConfig) => RedisRateLimiter,
+  registry: ProviderRegistry,
+  limiterFor: (config: AnyStoreConfig) => RedisRateLimiter,
   logger?: Logger,
 ): ContactStore[] {
   if (!Array.isArray(configs) || configs.length === 0) {
@@ -400,11 +413,10 @@ function buildStores(
       ]);
     }
     try {
-      return createContactStore({
-        ...(logger ? { logger } : {}),
-        ...config,
-        limiter: limiterFor(config),
-      });
+      return createFromRegistry(
+        { ...(logger ? { logger } : {}), ...config, limiter: limiterFor(config) },
+        registry,
+      );
     } catch (error) {
       if (!isContactSyncError(error) || !error.issues) throw error;
       throw invalidConfig(

@@ -1,5 +1,15 @@
-import type { ContactStoreConfig } from '../providers/registry.js';
+import {
+  type AnyStoreConfig,
+  type ContactStoreConfig,
+  isProviderName,
+  type OutsideStoreConfig,
+  PROVIDER_NAME_RULE,
+  providerDefinitions,
+  resolveProviders,
+} from '../providers/registry.js';
 import type { ContactInput } from '../src/contact.js';
+import { invalidConfig } from '../src/errors.js';
+import type { ProviderDefinition } from '../src/provider-definition.js';
 import { createCallbellEmulator } from './callbell/emulator.js';
 import {
   type CallbellWebhookDeliverer,
@@ -69,6 +79,19 @@ export type SandboxProvider = 'smspartner' | 'callbell' | 'notificore';
 
 /** Options of {@link startSandbox}. */
 export interface SandboxOptions {
+  /**
+   * Emulators of vendors defined outside this package (the `ProviderEmulator` contract of
+   * `contact-sync/testing`), served next to the shipped ones under their `provider` name
+   * (`/acme/v2/…`), with the same faults, latency and request log. Their `storeOptions` go into
+   * `storeConfigs()`. A name a shipped vendor has, or given twice, is `invalid_config`.
+   * Default: none.
+   */
+  emulators?: readonly ProviderEmulator[];
+  /**
+   * The definitions of those vendors (`defineProvider`), for `seed` to build their store.
+   * Default: none (`seed` of an outside vendor then rejects `invalid_config`).
+   */
+  providers?: readonly ProviderDefinition<never>[];
   /** Default 0: a free port on 127.0.0.1. */
   port?: number;
   /** Faults injected into a share of the requests: statuses, Retry-After, slow answers, drops. */
@@ -112,9 +135,15 @@ export interface SandboxAccount {
   fields?: string[];
 }
 
-/** A running sandbox, from {@link startSandbox}. */
-export interface Sandbox extends RunningServer {
-  /** The emulators behind the server, to inspect or change their state directly. */
+/**
+ * A running sandbox, from {@link startSandbox}. `Config` is the type of its store configurations:
+ * the shipped vendors' union, or with `emulators` also {@link OutsideStoreConfig}.
+ */
+export interface Sandbox<Config extends AnyStoreConfig = ContactStoreConfig> extends RunningServer {
+  /**
+   * The emulators behind the server, to inspect or change their state directly (those of
+   * `options.emulators` are yours already: the sandbox serves the objects you gave).
+   */
   readonly emulators: {
     /** SMS Partner's (group `sandbox-group`). */
     readonly smspartner: SmsPartnerEmulator;
@@ -123,14 +152,17 @@ export interface Sandbox extends RunningServer {
     /** Notificore's. */
     readonly notificore: NotificoreEmulator;
   };
-  /** A store configuration per vendor pointing at this sandbox, field maps included. */
-  storeConfigs(): ContactStoreConfig[];
+  /**
+   * A store configuration per vendor pointing at this sandbox, field maps included: the shipped
+   * vendors, then each of `options.emulators` (its `storeOptions` and `baseUrl`).
+   */
+  storeConfigs(): Config[];
   /**
    * Fills one vendor with contacts through its own API, answered in process: the same mapping
    * and refusals as a push, without sockets. For rehearsing a migration or a diff.
    */
   seed(
-    provider: SandboxProvider,
+    provider: SandboxProvider | (string & {}),
     contacts: Iterable<ContactInput> | AsyncIterable<ContactInput>,
   ): Promise<SeedResult>;
   /** The Callbell webhook deliveries, with the secret they are signed with (with `webhook`). */
@@ -141,8 +173,14 @@ export interface Sandbox extends RunningServer {
  * Serves SMS Partner's, Callbell's and Notificore's contact endpoints on 127.0.0.1, as their docs
  * describe them, quirks included: for demos, end-to-end tests and benchmarks without accounts.
  */
-export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const emulators = {
+export async function startSandbox(
+  options?: SandboxOptions & { emulators?: readonly [] },
+): Promise<Sandbox>;
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox<AnyStoreConfig>>;
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox<AnyStoreConfig>> {
+  const registry = resolveProviders(options.providers);
+  const outside = outsideEmulators(options.emulators);
+  const shipped = {
     smspartner: createSmsPartnerEmulator({
       apiKey: SANDBOX_CREDENTIALS.smspartner.apiKey,
       groups: [SANDBOX_CREDENTIALS.smspartner.groupId],
@@ -173,16 +211,42 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         random: seededRandom((options.seed ?? 1) + 7),
       })
     : undefined;
+  const emulators = { ...shipped, ...outside };
   const served = webhook ? { ...emulators, callbell: webhook.wrap(emulators.callbell) } : emulators;
   const server = await serveEmulators({ ...options, emulators: served });
+  const configs = () => [
+    ...storeConfigs(server),
+    ...Object.values(outside).map(
+      (emulator): AnyStoreConfig => ({
+        ...emulator.storeOptions,
+        provider: emulator.provider,
+        baseUrl: server.baseUrl(emulator.provider),
+      }),
+    ),
+  ];
   return {
     ...server,
     emulators,
-    storeConfigs: () => storeConfigs(server),
-    seed: (provider, contacts) => {
-      const config = storeConfigs(server).find((candidate) => candidate.provider === provider);
-      if (!config) throw new Error(`the sandbox has no vendor named ${String(provider)}`);
-      return seedEmulator(emulators[provider], config, contacts);
+    storeConfigs: configs,
+    seed: async (provider, contacts) => {
+      const config = configs().find((candidate) => candidate.provider === provider);
+      const emulator = Object.hasOwn(emulators, provider)
+        ? (emulators as Record<string, ProviderEmulator>)[provider]
+        : undefined;
+      if (!config || !emulator) {
+        throw invalidConfig([
+          { path: 'provider', message: `the sandbox has no vendor named '${String(provider)}'` },
+        ]);
+      }
+      if (!Object.hasOwn(registry, provider)) {
+        throw invalidConfig([
+          {
+            path: 'providers',
+            message: `seeding '${provider}' needs its ProviderDefinition in startSandbox({ providers })`,
+          },
+        ]);
+      }
+      return seedEmulator(emulator, config, contacts, registry);
     },
     ...(webhook ? { webhook } : {}),
   };
@@ -212,6 +276,57 @@ const SANDBOX_FIELD_MAPS = {
     company: 'Company',
   },
 } as const;
+
+/** `options.emulators` by name; a shipped vendor's name, a bad name or a name given twice throws. */
+function outsideEmulators(
+  given: readonly ProviderEmulator[] | undefined,
+): Record<string, ProviderEmulator> {
+  if (given === undefined) return {};
+  if (!Array.isArray(given)) {
+    throw invalidConfig([{ path: 'emulators', message: 'expected an array of emulators' }]);
+  }
+  const byName: Record<string, ProviderEmulator> = {};
+  given.forEach((emulator: unknown, index) => {
+    const issue = emulatorIssue(emulator, byName);
+    if (issue) {
+      const path = `emulators[${index}]${issue.path ? `.${issue.path}` : ''}`;
+      throw invalidConfig([{ path, message: issue.message }]);
+    }
+    byName[(emulator as ProviderEmulator).provider] = emulator as ProviderEmulator;
+  });
+  return byName;
+}
+
+/** What is wrong with an outside emulator (`path` below it), or `undefined`. */
+function emulatorIssue(
+  value: unknown,
+  taken: Record<string, unknown>,
+): { path: string; message: string } | undefined {
+  const emulator = value as Partial<ProviderEmulator> | null;
+  if (
+    typeof emulator !== 'object' ||
+    emulator === null ||
+    typeof emulator.handle !== 'function' ||
+    typeof emulator.reset !== 'function' ||
+    typeof emulator.contacts !== 'function'
+  ) {
+    return {
+      path: '',
+      message: 'expected a ProviderEmulator (provider, basePath, handle, contacts, reset)',
+    };
+  }
+  const { provider: name, basePath } = emulator;
+  if (typeof basePath !== 'string' || (basePath !== '' && !basePath.startsWith('/'))) {
+    return { path: 'basePath', message: "expected '' or a path such as '/v2'" };
+  }
+  // The rule of a ProviderDefinition's name: it is the configs' `provider` and a URL prefix.
+  if (!isProviderName(name)) return { path: 'provider', message: PROVIDER_NAME_RULE };
+  if (Object.hasOwn(providerDefinitions, name) || Object.hasOwn(SANDBOX_CREDENTIALS, name)) {
+    return { path: 'provider', message: `'${name}' is a vendor the sandbox ships` };
+  }
+  if (Object.hasOwn(taken, name)) return { path: 'provider', message: `'${name}' is given twice` };
+  return undefined;
+}
 
 function storeConfigs(server: RunningServer): ContactStoreConfig[] {
   return [

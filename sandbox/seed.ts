@@ -1,5 +1,9 @@
-import type { ContactStoreConfig } from '../providers/registry.js';
-import { createContactStore } from '../providers/registry.js';
+import {
+  type AnyStoreConfig,
+  createFromRegistry,
+  type ProviderRegistry,
+  providerDefinitions,
+} from '../providers/registry.js';
 import type { ContactInput } from '../src/contact.js';
 import { createEmulatorFetch } from '../src/testing/emulator-fetch.js';
 import type { ProviderEmulator } from './emulator.js';
@@ -25,19 +29,23 @@ export interface SeedResult {
  */
 export async function seedEmulator(
   emulator: ProviderEmulator,
-  config: ContactStoreConfig,
+  config: AnyStoreConfig,
   contacts: Iterable<ContactInput> | AsyncIterable<ContactInput>,
+  registry: ProviderRegistry = providerDefinitions,
   concurrency = 32,
 ): Promise<SeedResult> {
   // Never contacted: the emulator answers in process, at the path the vendor's base URL names.
   const origin = 'http://127.0.0.1';
-  const store = createContactStore({
-    ...config,
-    baseUrl: `${origin}${emulator.basePath}`,
-    fetch: createEmulatorFetch(emulator, { origin }).fetch,
-    rateLimit: false,
-    retry: false,
-  } as ContactStoreConfig);
+  const store = createFromRegistry(
+    {
+      ...config,
+      baseUrl: `${origin}${emulator.basePath}`,
+      fetch: createEmulatorFetch(emulator, { origin }).fetch,
+      rateLimit: false,
+      retry: false,
+    },
+    registry,
+  );
   const result: SeedResult = { provider: store.provider, created: 0, refused: [] };
   const running = new Set<Promise<void>>();
   let index = 0;

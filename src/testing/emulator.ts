@@ -55,6 +55,14 @@ export interface ProviderEmulator {
   contacts(): EmulatedContact[];
   /** Forgets every contact (credentials and configured fields stay). */
   reset(): void;
+  /**
+   * The options, besides `provider` and `baseUrl`, of a store that talks to this emulator: the
+   * credentials it accepts, a field map. `startSandbox({ emulators })` puts them in its
+   * `storeConfigs()` (and its `seed` builds the store from them), so the command line and the
+   * queue reach an outside vendor's emulator as they reach a shipped one. Never a real
+   * credential: the sandbox prints them. Default: none.
+   */
+  readonly storeOptions?: Readonly<Record<string, unknown>>;
 }
 
 /** An answer as it goes on the wire: status, headers with the content type, body text. */

@@ -26,5 +26,14 @@ export {
   type EmulatorFetchOptions,
 } from './emulator-fetch.js';
 export { type LinkStoreCasesOptions, linkStoreCases } from './link-store-cases.js';
+// The sandbox's HTTP server of emulators, with faults and a request log, for your own emulator.
+export {
+  type FaultKind,
+  type FaultOptions,
+  type RunningServer,
+  type SandboxRequest,
+  type ServeOptions,
+  serveEmulators,
+} from './serve-emulators.js';
 export type { TestCase } from './test-case.js';
 export type { VendorDouble, VendorFault, VendorRequest } from './vendor-double.js';

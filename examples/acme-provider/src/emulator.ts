@@ -123,5 +123,7 @@ export function createAcmeEmulator(options: AcmeEmulatorOptions): ProviderEmulat
     reset() {
       contacts.clear();
     },
+    // What a store needs to reach it: `startSandbox({ emulators })` puts it in `storeConfigs()`.
+    storeOptions: { apiKey: options.apiKey },
   };
 }

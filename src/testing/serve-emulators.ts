@@ -1,0 +1,317 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { invalidConfig } from '../errors.js';
+import {
+  createFaultQueue,
+  type EmulatorResponse,
+  type ProviderEmulator,
+  serializeAnswer,
+  type TargetedFault,
+} from './emulator.js';
+import { seededRandom } from './seeded-random.js';
+
+/** What a faulted request gets. */
+export type FaultKind = '500' | '502' | '503' | '429' | 'slow' | 'drop-before' | 'drop-after';
+
+export const DEFAULT_FAULT_KINDS: readonly FaultKind[] = [
+  '500',
+  '502',
+  '503',
+  '429',
+  'drop-before',
+  'drop-after',
+];
+
+/** Random fault injection: a share of requests gets a fault instead of the vendor's answer. */
+export interface FaultOptions {
+  /** Share of requests that fail, from 0 to 1. Default 0. */
+  rate?: number;
+  /** The faults drawn from, evenly. Default: 500, 502, 503, 429, drop-before, drop-after. */
+  kinds?: FaultKind[];
+  /** `Retry-After` seconds sent with a 429 and a 503. Default 1. */
+  retryAfter?: number;
+  /** How long a `slow` fault holds the answer (after handling it), in ms. Default 15000. */
+  slowMs?: number;
+}
+
+/** Options of {@link serveEmulators}. */
+export interface ServeOptions {
+  /**
+   * Emulators by URL prefix: `{ callbell: … }` serves `/callbell/v1/…`; a list serves each under
+   * its own `provider` name (`[acme]` serves `/acme/v2/…`).
+   */
+  emulators: Readonly<Record<string, ProviderEmulator>> | readonly ProviderEmulator[];
+  /** Default 0: a free port. */
+  port?: number;
+  /** Default 127.0.0.1; only loopback addresses are accepted. */
+  host?: string;
+  /** Random faults. Default: none. */
+  faults?: FaultOptions;
+  /** Seed of the fault draws. Default 1. */
+  seed?: number;
+  /** Added to every answer, in ms: a near vendor. Default 0. */
+  latencyMs?: number;
+  /** Most requests kept in the log (oldest dropped first). Default 100000. */
+  logLimit?: number;
+}
+
+/** One entry of the sandbox's request log. */
+export interface SandboxRequest {
+  /** The emulator that got it, by its sandbox name (e.g. `callbell`). */
+  provider: string;
+  /** The HTTP method. */
+  method: string;
+  /** Below the vendor's base path, without the query. */
+  path: string;
+  /** The status answered; 0 when the connection was dropped. */
+  status: number;
+  /** The random fault it met, if any. */
+  fault?: FaultKind;
+  /** The request met a fault planned with `inject`. */
+  injected?: boolean;
+  /** When it arrived, in ms since the Unix epoch. */
+  at: number;
+}
+
+/** A running server of emulators, from {@link serveEmulators}. */
+export interface RunningServer {
+  /** The server's origin, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string;
+  /** The port it listens on. */
+  readonly port: number;
+  /** The request log, oldest first (at most `logLimit` entries). */
+  readonly requests: SandboxRequest[];
+  /** The base URL a store of `name` takes. */
+  baseUrl(name: string): string;
+  /** Changes fault injection from now on (also resets the seed when given). */
+  setFaults(faults: FaultOptions, seed?: number): void;
+  /** Plans a failure for the next matching request(s), before the random faults are drawn. */
+  inject(fault: TargetedFault): void;
+  /** Empties every emulator, the log and the planned failures. */
+  reset(): void;
+  /** Stops the server, dropping open connections. */
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|localhost)$/;
+
+/**
+ * Serves emulators over HTTP on a loopback address (127.0.0.1, a free port by default), with
+ * fault injection and a request log: what `startSandbox` runs, and what an adapter outside this
+ * package serves its own emulator with, to run its tests over real sockets.
+ */
+export async function serveEmulators(options: ServeOptions): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  if (!LOOPBACK.test(host)) throw new Error('The sandbox listens on loopback addresses only');
+  const emulators = emulatorsByName(options.emulators);
+  const requests: SandboxRequest[] = [];
+  const logLimit = options.logLimit ?? 100_000;
+  let faults: FaultOptions = options.faults ?? {};
+  let random = seededRandom(options.seed ?? 1);
+  const planned = createFaultQueue();
+
+  const draw = (): FaultKind | undefined => {
+    if (!faults.rate || random() >= faults.rate) return undefined;
+    const kinds = faults.kinds?.length ? faults.kinds : DEFAULT_FAULT_KINDS;
+    return kinds[Math.floor(random() * kinds.length)];
+  };
+
+  const log = (entry: SandboxRequest) => {
+    requests.push(entry);
+    if (requests.length > logLimit) requests.splice(0, requests.length - logLimit);
+  };
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://sandbox');
+    const [, name = '', ...rest] = url.pathname.split('/');
+    const emulator = Object.hasOwn(emulators, name) ? emulators[name] : undefined;
+    const method = (request.method ?? 'GET').toUpperCase();
+    const below = `/${rest.join('/')}`;
+    if (!emulator || !below.startsWith(emulator.basePath)) {
+      return send(response, { status: 404, body: { error: 'No such sandbox route' } });
+    }
+    const path = below.slice(emulator.basePath.length) || '/';
+    const text = await readBody(request);
+    if (text === undefined) {
+      log({ provider: name, method, path, status: 413, at: Date.now() });
+      return send(response, { status: 413, body: { error: 'Body too large' } });
+    }
+    const targeted = planned.take(name, method, path);
+    if (targeted) {
+      return answerTargeted(
+        targeted,
+        emulator,
+        { name, method, path, url, text },
+        request,
+        response,
+      );
+    }
+    const fault = draw();
+    const entry: SandboxRequest = {
+      provider: name,
+      method,
+      path,
+      status: 0,
+      fault,
+      at: Date.now(),
+    };
+    log(entry);
+    if (options.latencyMs) await delay(options.latencyMs);
+    if (fault === 'drop-before') return drop(request, response);
+    const retryAfter = String(faults.retryAfter ?? 1);
+    if (fault && /^\d+$/.test(fault)) {
+      entry.status = Number(fault);
+      const headers: Record<string, string> =
+        fault === '429' || fault === '503' ? { 'retry-after': retryAfter } : {};
+      return send(response, { status: entry.status, headers, body: { error: 'Injected fault' } });
+    }
+    const answer = emulator.handle({
+      method,
+      path,
+      query: url.searchParams,
+      headers: lowerCaseHeaders(request),
+      body: parseBody(text),
+    });
+    entry.status = answer.status;
+    if (fault === 'drop-after') return drop(request, response);
+    if (fault === 'slow') await delay(faults.slowMs ?? 15_000);
+    send(response, answer);
+  }
+
+  /** A planned failure: the status it names, or a connection dropped before or after the write. */
+  function answerTargeted(
+    fault: TargetedFault,
+    emulator: ProviderEmulator,
+    call: { name: string; method: string; path: string; url: URL; text: string },
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): void {
+    const entry: SandboxRequest = {
+      provider: call.name,
+      method: call.method,
+      path: call.path,
+      status: 0,
+      injected: true,
+      at: Date.now(),
+    };
+    log(entry);
+    if (!fault.drop) {
+      entry.status = fault.status ?? 500;
+      send(response, { status: entry.status, headers: fault.headers, body: fault.body });
+      return;
+    }
+    if (fault.drop === 'before') {
+      drop(request, response);
+      return;
+    }
+    entry.status = emulator.handle({
+      method: call.method,
+      path: call.path,
+      query: call.url.searchParams,
+      headers: lowerCaseHeaders(request),
+      body: parseBody(call.text),
+    }).status;
+    drop(request, response);
+  }
+
+  const server: Server = createServer((request, response) => {
+    handle(request, response).catch(() => {
+      if (!response.headersSent) send(response, { status: 500, body: { error: 'Sandbox error' } });
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  return {
+    url: origin,
+    port,
+    requests,
+    baseUrl: (name) =>
+      `${origin}/${name}${Object.hasOwn(emulators, name) ? emulators[name]?.basePath : ''}`,
+    inject: (fault) => planned.add(fault),
+    setFaults(next, seed) {
+      faults = next;
+      if (seed !== undefined) random = seededRandom(seed);
+    },
+    reset() {
+      for (const emulator of Object.values(emulators)) emulator.reset();
+      requests.length = 0;
+      planned.clear();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A list keyed by each emulator's `provider`; a name given twice is refused. */
+function emulatorsByName(
+  given: ServeOptions['emulators'],
+): Readonly<Record<string, ProviderEmulator>> {
+  if (!Array.isArray(given)) return given as Readonly<Record<string, ProviderEmulator>>;
+  const byName: Record<string, ProviderEmulator> = {};
+  for (const emulator of given as readonly ProviderEmulator[]) {
+    if (Object.hasOwn(byName, emulator.provider)) {
+      throw invalidConfig([
+        { path: 'emulators', message: `two emulators are named '${emulator.provider}'` },
+      ]);
+    }
+    byName[emulator.provider] = emulator;
+  }
+  return byName;
+}
+
+function send(response: ServerResponse, answer: EmulatorResponse): void {
+  const { status, headers, body } = serializeAnswer(answer);
+  response.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
+  response.end(body);
+}
+
+function drop(request: IncomingMessage, response: ServerResponse): void {
+  request.socket.destroy();
+  response.destroy();
+}
+
+function readBody(request: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    request.on('end', () =>
+      resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')),
+    );
+    request.on('error', reject);
+  });
+}
+
+function parseBody(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function lowerCaseHeaders(request: IncomingMessage): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(request.headers)) {
+    headers[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
