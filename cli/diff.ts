@@ -1,3 +1,4 @@
+import { scopedSignal } from '../src/abort.js';
 import type { ContactStore } from '../src/contact-store.js';
 import {
   createContactSync,
@@ -10,6 +11,7 @@ import { coloursFor } from './colour.js';
 import type { CliConfig } from './config.js';
 import { type InputFormat, type ReadOptions, readRecords } from './input.js';
 import { maskPhone } from './mask-phone.js';
+import { reasonOf } from './summary.js';
 import { textTable } from './text-table.js';
 import type { LineWriter } from './writers.js';
 
@@ -64,6 +66,7 @@ export async function diffCommand(options: DiffCommandOptions): Promise<number> 
     for (const result of interesting) {
       const head = `  ${result.provider}: ${label(result)}`;
       lines.push(result.action === 'failed' ? colours.red(head) : head);
+      if (result.hint) lines.push(`    ${result.hint}`);
       for (const change of result.changes) {
         const shown =
           change.field === 'phone'
@@ -80,21 +83,32 @@ export async function diffCommand(options: DiffCommandOptions): Promise<number> 
   }
 
   const limit = options.concurrency ?? 8;
-  for await (const row of readRecords(options.file, options.format, options.read)) {
-    if (options.signal?.aborted) break;
-    const task = sync
-      .diff({ key: row.key, contact: row.contact as never }, { signal: options.signal })
-      .then((report) => {
-        finished.push(report);
-        running.delete(task);
-      });
-    running.add(task);
-    if (running.size >= limit) await Promise.race(running);
-    // Reports are printed as they finish; each is one record's whole block.
+  // One listener on the caller's signal for the whole run: each record's reads at each vendor
+  // listen on this one (eight records × three vendors printed a MaxListenersExceededWarning).
+  const run = scopedSignal(options.signal);
+  try {
+    await diffRows();
+  } finally {
+    run.release();
+  }
+
+  async function diffRows(): Promise<void> {
+    for await (const row of readRecords(options.file, options.format, options.read)) {
+      if (options.signal?.aborted) break;
+      const task = sync
+        .diff({ key: row.key, contact: row.contact as never }, { signal: run.signal })
+        .then((report) => {
+          finished.push(report);
+          running.delete(task);
+        });
+      running.add(task);
+      if (running.size >= limit) await Promise.race(running);
+      // Reports are printed as they finish; each is one record's whole block.
+      for (const report of finished.splice(0)) await print(report);
+    }
+    await Promise.all(running);
     for (const report of finished.splice(0)) await print(report);
   }
-  await Promise.all(running);
-  for (const report of finished.splice(0)) await print(report);
 
   const rows = [...counts].map(([provider, row]) => [
     provider,
@@ -108,6 +122,10 @@ export async function diffCommand(options: DiffCommandOptions): Promise<number> 
 function label(result: StoreDiff): string {
   if (result.action === 'conflict')
     return `conflict: the phone's contact is linked to key ${result.existingKey}`;
-  if (result.action === 'failed') return `failed (${result.error?.code ?? 'error'})`;
+  if (result.action === 'failed') {
+    const code = result.error?.code ?? 'error';
+    const reason = result.error ? reasonOf(result.error).replace(`${code}: `, '') : '';
+    return `failed (${code})${reason ? `: ${reason}` : ''}`;
+  }
   return result.action;
 }

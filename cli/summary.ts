@@ -166,6 +166,6 @@ function whyUnreachable(message: string): string | undefined {
 }
 
 /** A failure without its `[contact-sync] [vendor] op failed:` prefix, for grouping. */
-function reasonOf(error: { code: string; message: string }): string {
+export function reasonOf(error: { code: string; message: string }): string {
   return error.message.replace(/^\[contact-sync\](?: \[[^\]]+\])?(?: \w+ failed:)? /, '');
 }

@@ -34,8 +34,10 @@ export interface StoreDiff {
   existingKey?: string;
   /** What a push would change, field by field (empty unless `update`). */
   changes: FieldChange[];
-  /** On `failed`: why (bad input, or the read failed). */
+  /** On `failed`: why (bad input, or the read failed), as the push would fail. */
   error?: ContactSyncError;
+  /** On `failed`: what to do about it, where there is a way (a phone the vendor cannot change). */
+  hint?: string;
 }
 
 /** What a push of one record would do at every store (`ContactSync.diff`). */
@@ -60,7 +62,8 @@ export async function diffRecord(
   record: unknown,
   signal?: AbortSignal,
 ): Promise<DiffReport> {
-  const checked = checkRecord(record, defaultCountry, 'diff');
+  // Named as the push names it: the diff predicts the push's own outcome, reasons included.
+  const checked = checkRecord(record, defaultCountry, 'push');
   if (!checked.ok) {
     return {
       key: checked.key,
@@ -124,6 +127,28 @@ async function diffAt(
       }
     }
     const changes = changesOf(projected(store, input), current);
+    if (
+      store.capabilities.changePhone === 'unsupported' &&
+      changes.some((change) => change.field === 'phone')
+    ) {
+      // The push would send the update and the store refuse it before any request: say so, and
+      // how to reach the new number, rather than show an update that cannot happen.
+      const operation = store.reconcile ? 'reconcile' : 'update';
+      return {
+        provider,
+        action: 'failed',
+        id: current.id,
+        via,
+        changes: [],
+        error: new ContactSyncError({
+          code: 'unsupported',
+          provider,
+          operation,
+          message: `[contact-sync] [${provider}] ${operation} failed: unsupported: ${provider} cannot change a contact's phone number`,
+        }),
+        hint: `To reach the new number at ${provider}, delete contact ${current.id} there and drop this key's ${provider} link: the next push creates a contact with the new number (the old one keeps its conversation history).`,
+      };
+    }
     return {
       provider,
       action: changes.length ? 'update' : 'unchanged',
