@@ -110,13 +110,19 @@ describe('push --diff agrees with push', () => {
       .split('\n')
       .flatMap((text) => {
         const report = JSON.parse(text);
-        return report.results.map((result: Record<string, any>) => ({
-          key: report.key,
-          provider: result.provider,
-          outcome: ACTION_TO_STATUS[result.action],
-          code: result.action === 'conflict' ? 'conflict' : result.error?.code,
-          message: result.error?.message,
-        }));
+        return report.results.map(
+          (result: {
+            provider: string;
+            action: string;
+            error?: { code: string; message: string };
+          }) => ({
+            key: report.key,
+            provider: result.provider,
+            outcome: ACTION_TO_STATUS[result.action],
+            code: result.action === 'conflict' ? 'conflict' : result.error?.code,
+            message: result.error?.message,
+          }),
+        );
       });
     const actual: Line[] = (await readFile(pushReport, 'utf8'))
       .trim()
