@@ -1,5 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { type ContactStoreConfig, createContactStore } from '../providers/registry.js';
+import {
+  type AnyStoreConfig,
+  createContactStore,
+  type ProviderDefinition,
+} from '../providers/registry.js';
 import { MAPPABLE_FIELDS } from '../src/contact.js';
 import type { ContactStore } from '../src/contact-store.js';
 import { isContactSyncError } from '../src/errors.js';
@@ -8,10 +12,16 @@ import { isAllowedBaseUrl } from '../src/options.js';
 import { isCountryCode } from '../src/phone.js';
 import { didYouMean, isReservedKey } from '../src/validation.js';
 import { jsonErrorPosition } from './json-position.js';
+import { loadProviderModules } from './provider-modules.js';
 
 /** The command line's configuration file. */
 export interface CliConfig {
-  stores: ContactStoreConfig[];
+  stores: AnyStoreConfig[];
+  /**
+   * The vendors loaded from the file's `"providers"` modules (defined outside this package), for
+   * the commands that build stores again (the queue worker).
+   */
+  providers?: ProviderDefinition<never>[];
   /** Applied to every store that has no `defaultCountry` of its own. */
   defaultCountry?: string;
   /**
@@ -22,7 +32,7 @@ export interface CliConfig {
   columns?: Record<string, string>;
 }
 
-const TOP_LEVEL_KEYS = ['stores', 'defaultCountry', 'columns'];
+const TOP_LEVEL_KEYS = ['stores', 'providers', 'defaultCountry', 'columns'];
 
 /** A configuration file that cannot be used (exit status 2, nothing sent). */
 export class ConfigError extends Error {
@@ -62,7 +72,10 @@ export async function loadConfig(
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw fail('', 'expected a JSON object { "stores": [...], "defaultCountry": "FR" }');
   }
-  const { stores, defaultCountry, columns, ...unknown } = parsed as Record<string, unknown>;
+  const { stores, providers, defaultCountry, columns, ...unknown } = parsed as Record<
+    string,
+    unknown
+  >;
   const extra = Object.keys(unknown)[0];
   if (extra) {
     const near = didYouMean(extra, TOP_LEVEL_KEYS);
@@ -81,6 +94,8 @@ export async function loadConfig(
   ) {
     throw fail('defaultCountry', 'expected an ISO 3166 alpha-2 country code such as "FR"');
   }
+  // Before the stores: a store names its vendor by a definition these modules export.
+  const definitions = await loadProviderModules(providers, path, fail);
   // Every placeholder first: all the unset variables are named at once, not one per run.
   const unset: { name: string; field: string }[] = [];
   const fills = stores.map((store, index) => {
@@ -114,11 +129,11 @@ export async function loadConfig(
       defaultCountry,
       ...(logger ? { logger } : {}),
       ...filled,
-    } as ContactStoreConfig;
+    } as AnyStoreConfig;
     let built: ContactStore;
     try {
       // Built first, so an unknown provider or a missing option is named before a secret's form.
-      built = createContactStore(config);
+      built = createContactStore(config, { providers: definitions });
     } catch (error) {
       if (!isContactSyncError(error)) throw error;
       const issue = error.issues?.[0];
@@ -140,6 +155,7 @@ export async function loadConfig(
   return {
     config: {
       stores: built.map((item) => item.config),
+      ...(definitions.length ? { providers: definitions } : {}),
       defaultCountry,
       ...(columns ? { columns: columns as Record<string, string> } : {}),
     },

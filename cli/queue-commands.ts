@@ -1,4 +1,3 @@
-import type { ContactStoreConfig } from '../providers/registry.js';
 import { invalidConfig } from '../src/errors.js';
 import type { Logger } from '../src/logger.js';
 import { isRedisUnreachable, redisConnectionIssue } from '../src/redis/connection.js';
@@ -100,7 +99,7 @@ export function workerCommand(options: WorkerCommandOptions): Promise<number> {
 async function runWorker(options: WorkerCommandOptions): Promise<number> {
   const { createSyncWorker } = await loadQueue();
   const name = options.name ?? DEFAULT_QUEUE_NAME;
-  const stores = options.config.config.stores as ContactStoreConfig[];
+  const { stores, providers } = options.config.config;
   // Counts records, not tries: a try that will be retried is only counted as such, and a job
   // that failed for good and then succeeded (after `failed --retry`) is counted once, as done.
   const summary = createSummary(stores.map((store) => store.provider));
@@ -110,6 +109,7 @@ async function runWorker(options: WorkerCommandOptions): Promise<number> {
     connection: options.redis,
     name,
     stores,
+    ...(providers ? { providers } : {}),
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.config.config.defaultCountry
