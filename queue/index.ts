@@ -1,4 +1,5 @@
 export type { RedisConnection } from '../src/redis/connection.js';
+export type { AccountConfig, AccountResolver } from './accounts.js';
 export type { QueueConnection } from './connection.js';
 export { DEFAULT_QUEUE_PREFIX } from './queue-options.js';
 export {
@@ -7,6 +8,7 @@ export {
   redisRateLimiter,
 } from './redis-rate-limiter.js';
 export {
+  type AccountScope,
   createSyncQueue,
   type FailedSyncJob,
   type SyncQueue,

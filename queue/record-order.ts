@@ -40,6 +40,8 @@ export interface PushJobData extends SyncRecord {
   seq?: number;
   /** Vendors that succeeded in an earlier try of this sequence: not pushed again. */
   done?: { seq: number; results: Record<string, { status: string; id?: string }> };
+  /** Times this job waited for an open circuit breaker (no try spent): the wait grows. */
+  waits?: number;
 }
 
 /** KEYS: newest-record key. ARGV: seq, JSON, ttl ms. Keeps the record unless a newer one is kept. */

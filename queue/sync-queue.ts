@@ -3,6 +3,12 @@ import type { Redis } from 'ioredis';
 import { type ContactSyncError, invalidInput } from '../src/errors.js';
 import type { SyncRecord } from '../src/sync/index.js';
 import { KEY_MAX_LENGTH } from '../src/sync/index.js';
+import {
+  accountIssue,
+  accountQueuePrefix,
+  announceAccount,
+  announcedAccounts,
+} from './accounts.js';
 import { openRedis, type QueueConnection } from './connection.js';
 import { parseFailureReason } from './job-failure.js';
 import {
@@ -75,27 +81,44 @@ export interface FailedSyncJob {
   reason: string;
 }
 
+/**
+ * Which account a call is about (workers given `accounts`): each account has its own queue,
+ * per-key order and failed jobs, under `<prefix>:<account>:…`. Without it, the queue of workers
+ * given `stores`.
+ */
+export interface AccountScope {
+  /** 1 to 100 letters, digits, `_`, `.` or `-`. Default: none (the single-account queue). */
+  account?: string;
+}
+
 /** The producer side of a sync queue, from {@link createSyncQueue}. */
 export interface SyncQueue {
   /**
    * Adds one job per record, reading any iterable or async iterable in batches of `batchSize`
    * (memory stays flat). A record that is not `{ key, contact }` throws `invalid_input` naming
-   * `records.<index>`; every record before it is enqueued, none after.
+   * `records.<index>`; every record before it is enqueued, none after. With `account`, the jobs
+   * go to that account's queue (workers given `accounts` find it within a second).
    */
-  enqueue(records: Iterable<SyncRecord> | AsyncIterable<SyncRecord>): Promise<{
+  enqueue(
+    records: Iterable<SyncRecord> | AsyncIterable<SyncRecord>,
+    options?: AccountScope,
+  ): Promise<{
     /** How many jobs were added. */
     enqueued: number;
   }>;
-  /** How many jobs wait, run, wait for a retry, completed and failed. */
-  counts(): Promise<SyncQueueCounts>;
+  /** How many jobs wait, run, wait for a retry, completed and failed (of `account`, if given). */
+  counts(options?: AccountScope): Promise<SyncQueueCounts>;
   /** Failed jobs, newest first: `limit` of them (default 100) from position `start` (default 0). */
-  failed(options?: { start?: number; limit?: number }): Promise<FailedSyncJob[]>;
+  failed(options?: { start?: number; limit?: number } & AccountScope): Promise<FailedSyncJob[]>;
   /**
    * Sends failed jobs back to the queue: the ones of `ids` with their attempts reset, or, without
    * `ids`, every failed job in one pass of BullMQ's `retryJobs` (each gets one more try). Only
-   * the vendors that failed are pushed again. Resolves how many went back.
+   * the vendors that failed are pushed again. Resolves how many went back. `retryFailed({ account
+   * })` or `retryFailed(ids, { account })` for an account's jobs.
    */
-  retryFailed(ids?: readonly string[]): Promise<number>;
+  retryFailed(ids?: readonly string[] | AccountScope, options?: AccountScope): Promise<number>;
+  /** The accounts that ever had a job enqueued, sorted by name. */
+  accounts(): Promise<string[]>;
   /** Closes the queue and quits its Redis connection. Idempotent. */
   close(): Promise<void>;
 }
@@ -137,42 +160,67 @@ export function createSyncQueue(options: SyncQueueOptions): SyncQueue {
     batchSize = 500,
     keepFailedForMs = 7 * DAY_MS,
   } = options;
-  const order = orderKeys(prefix, name);
-  let opened: Promise<{ queue: Queue; client: Redis }> | undefined;
+  let opened: Promise<{ client: Redis }> | undefined;
+  const queues = new Map<string, Promise<Queue>>();
   const opening = async () => {
     opened ??= (async () => {
-      const { Queue } = await import('bullmq');
       const client = await openRedis(connection);
-      const created = new Queue<PushJobData>(name, {
-        connection: client,
-        prefix,
-        defaultJobOptions: {
-          attempts,
-          backoff: { type: 'exponential', delay: backoffMs },
-          removeOnComplete: keepCompleted === 0 ? true : { count: keepCompleted },
-          removeOnFail: { age: Math.ceil(keepFailedForMs / 1000) },
-        },
-      });
-      // Errors reach the caller through the rejected calls; an unheard 'error' event would crash.
-      created.on('error', () => undefined);
       await warnAboutDurability(client, connection, options.onWarning);
-      return { queue: created, client };
+      return { client };
     })();
     opened.catch(() => {
       opened = undefined;
     });
     return opened;
   };
-  const queue = async () => (await opening()).queue;
+  /** The BullMQ queue of `account` (or the single-account one), opened once. */
+  const queue = async (account?: string): Promise<Queue> => {
+    const id = account ?? '';
+    let found = queues.get(id);
+    if (!found) {
+      found = (async () => {
+        const { Queue } = await import('bullmq');
+        const { client } = await opening();
+        const created = new Queue<PushJobData>(name, {
+          connection: client,
+          prefix: account === undefined ? prefix : accountQueuePrefix(prefix, account),
+          defaultJobOptions: {
+            attempts,
+            backoff: { type: 'exponential', delay: backoffMs },
+            removeOnComplete: keepCompleted === 0 ? true : { count: keepCompleted },
+            removeOnFail: { age: Math.ceil(keepFailedForMs / 1000) },
+          },
+        });
+        // Errors reach the caller through the rejected calls; an unheard 'error' event would crash.
+        created.on('error', () => undefined);
+        return created;
+      })();
+      queues.set(id, found);
+      found.catch(() => queues.delete(id));
+    }
+    return found;
+  };
+  const orderOf = (account?: string) =>
+    orderKeys(account === undefined ? prefix : accountQueuePrefix(prefix, account), name);
+  const checkAccount = (scope: unknown, operation: string): string | undefined => {
+    const account = (scope as AccountScope | undefined)?.account;
+    if (account === undefined) return undefined;
+    const issue = accountIssue(account, 'options.account');
+    if (issue) throw invalidInput([issue], { operation });
+    return account;
+  };
 
   return {
-    async enqueue(records) {
+    async enqueue(records, scope) {
+      const account = checkAccount(scope, 'enqueue');
+      const order = orderOf(account);
       let batch: SyncRecord[] = [];
       let enqueued = 0;
       let index = 0;
       const flush = async () => {
         if (!batch.length) return;
-        const { queue: connected, client } = await opening();
+        const connected = await queue(account);
+        const { client } = await opening();
         const seqs = await keepNewest(client, order, batch, keepFailedForMs);
         await connected.addBulk(
           batch.map((record, position) => ({
@@ -182,6 +230,7 @@ export function createSyncQueue(options: SyncQueueOptions): SyncQueue {
             opts: { deduplication: { id: record.key, keepLastIfActive: true } },
           })),
         );
+        if (account !== undefined) await announceAccount(client, prefix, name, account);
         enqueued += batch.length;
         batch = [];
       };
@@ -203,8 +252,8 @@ export function createSyncQueue(options: SyncQueueOptions): SyncQueue {
       await flush();
       return { enqueued };
     },
-    async counts() {
-      const counts = await (await queue()).getJobCounts(
+    async counts(scope) {
+      const counts = await (await queue(checkAccount(scope, 'counts'))).getJobCounts(
         'waiting',
         'prioritized',
         'active',
@@ -221,8 +270,12 @@ export function createSyncQueue(options: SyncQueueOptions): SyncQueue {
         failed: count('failed'),
       };
     },
-    async failed({ start = 0, limit = 100 } = {}) {
-      const jobs = await (await queue()).getFailed(start, start + limit - 1);
+    async failed(scope = {}) {
+      const { start = 0, limit = 100 } = scope;
+      const jobs = await (await queue(checkAccount(scope, 'failed'))).getFailed(
+        start,
+        start + limit - 1,
+      );
       return jobs.filter(Boolean).map((job) => {
         const { errors, summary } = parseFailureReason(job.failedReason);
         return {
@@ -235,8 +288,13 @@ export function createSyncQueue(options: SyncQueueOptions): SyncQueue {
         };
       });
     },
-    async retryFailed(ids) {
-      const connected = await queue();
+    async retryFailed(idsOrScope, scope) {
+      const ids = Array.isArray(idsOrScope) ? (idsOrScope as readonly string[]) : undefined;
+      const account = checkAccount(ids ? scope : (idsOrScope ?? scope), 'retryFailed');
+      const connected = await queue(account);
+      if (account !== undefined) {
+        await announceAccount((await opening()).client, prefix, name, account);
+      }
       if (!ids) {
         // Every failed job in one server-side pass (BullMQ's retryJobs), however many there are.
         const total = await connected.getFailedCount();
@@ -252,14 +310,19 @@ export function createSyncQueue(options: SyncQueueOptions): SyncQueue {
       }
       return retried;
     },
+    async accounts() {
+      const { client } = await opening();
+      return (await announcedAccounts(client, prefix, name)).sort();
+    },
     async close() {
       if (!opened) return;
       const current = await opened.catch(() => undefined);
       opened = undefined;
-      if (!current) return;
-      await current.queue.close();
+      const open = [...queues.values()];
+      queues.clear();
+      for (const pending of open) await (await pending.catch(() => undefined))?.close();
       // BullMQ does not quit a connection it was given.
-      await current.client.quit().catch(() => undefined);
+      await current?.client.quit().catch(() => undefined);
     },
   };
 }

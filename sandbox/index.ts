@@ -10,6 +10,13 @@ import {
 import type { ContactInput } from '../src/contact.js';
 import { invalidConfig } from '../src/errors.js';
 import type { ProviderDefinition } from '../src/provider-definition.js';
+import {
+  type AccountRouter,
+  callbellCredential,
+  notificoreCredential,
+  routeByAccount,
+  smsPartnerCredential,
+} from './accounts.js';
 import { createCallbellEmulator } from './callbell/emulator.js';
 import {
   type CallbellWebhookDeliverer,
@@ -167,6 +174,48 @@ export interface Sandbox<Config extends AnyStoreConfig = ContactStoreConfig> ext
   ): Promise<SeedResult>;
   /** The Callbell webhook deliveries, with the secret they are signed with (with `webhook`). */
   readonly webhook?: CallbellWebhookDeliverer;
+  /**
+   * More customers: `accounts.add('acme')` gives every vendor an account of its own for `acme`
+   * (its own API key, contacts and groups), `remove` revokes its keys (401 from then on), and
+   * `outage` makes one of its vendors answer a status (503) until called again without one.
+   */
+  readonly accounts: SandboxAccounts;
+}
+
+/** The sandbox's other accounts (see {@link Sandbox.accounts}). */
+export interface SandboxAccounts {
+  /** Adds the account `name` at every vendor (idempotent). */
+  add(name: string): SandboxCustomerAccount;
+  /** Revokes `name`'s keys at every vendor: its requests are refused from now on. */
+  remove(name: string): void;
+  /** `status` for every request of `name` at `provider`, or `undefined` to answer again. */
+  outage(name: string, provider: SandboxProvider, status: number | undefined): void;
+}
+
+/** One account of the sandbox at every vendor. */
+export interface SandboxCustomerAccount {
+  /** The account's name. */
+  readonly name: string;
+  /** Its emulators, one per vendor, each holding only this account's contacts. */
+  readonly emulators: {
+    /** SMS Partner's (group `sandbox-group`). */
+    readonly smspartner: SmsPartnerEmulator;
+    /** Callbell's. */
+    readonly callbell: ProviderEmulator;
+    /** Notificore's. */
+    readonly notificore: NotificoreEmulator;
+  };
+  /** Store configurations with this account's keys (as `storeConfigs()`). */
+  storeConfigs(): ContactStoreConfig[];
+}
+
+/** The credentials of the sandbox account `name`. */
+function accountCredentials(name: string) {
+  return {
+    smspartner: { ...SANDBOX_CREDENTIALS.smspartner, apiKey: `sandbox-smspartner-key-${name}` },
+    callbell: { apiToken: `sandbox-callbell-token-${name}` },
+    notificore: { apiKey: `test_sandbox-notificore-key-${name}` },
+  };
 }
 
 /**
@@ -180,28 +229,33 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox<Any
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox<AnyStoreConfig>> {
   const registry = resolveProviders(options.providers);
   const outside = outsideEmulators(options.emulators);
+  // The same vendor settings for the sandbox's own account and every account added later.
+  const callbellOptions = {
+    ...(options.account?.tags ? { tags: options.account.tags } : {}),
+    ...(options.account?.fields
+      ? { customFields: withMapped(options.account.fields, 'callbell') }
+      : {}),
+  };
+  const notificoreOptions = options.account?.fields
+    ? {
+        fields: withMapped(options.account.fields, 'notificore').map((name, index) => ({
+          id: 25_964 + index,
+          name,
+        })),
+      }
+    : {};
   const shipped = {
     smspartner: createSmsPartnerEmulator({
       apiKey: SANDBOX_CREDENTIALS.smspartner.apiKey,
       groups: [SANDBOX_CREDENTIALS.smspartner.groupId],
     }),
     callbell: createCallbellEmulator({
+      ...callbellOptions,
       apiToken: SANDBOX_CREDENTIALS.callbell.apiToken,
-      ...(options.account?.tags ? { tags: options.account.tags } : {}),
-      ...(options.account?.fields
-        ? { customFields: withMapped(options.account.fields, 'callbell') }
-        : {}),
     }),
     notificore: createNotificoreEmulator({
+      ...notificoreOptions,
       apiKey: SANDBOX_CREDENTIALS.notificore.apiKey,
-      ...(options.account?.fields
-        ? {
-            fields: withMapped(options.account.fields, 'notificore').map((name, index) => ({
-              id: 25_964 + index,
-              name,
-            })),
-          }
-        : {}),
     }),
   };
   const webhook = options.webhook
@@ -212,8 +266,62 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       })
     : undefined;
   const emulators = { ...shipped, ...outside };
-  const served = webhook ? { ...emulators, callbell: webhook.wrap(emulators.callbell) } : emulators;
-  const server = await serveEmulators({ ...options, emulators: served });
+  const routers = {
+    smspartner: routeByAccount(shipped.smspartner, smsPartnerCredential, (apiKey) =>
+      createSmsPartnerEmulator({ apiKey, groups: [SANDBOX_CREDENTIALS.smspartner.groupId] }),
+    ),
+    callbell: routeByAccount(
+      webhook ? webhook.wrap(shipped.callbell) : shipped.callbell,
+      callbellCredential,
+      (apiToken) => createCallbellEmulator({ ...callbellOptions, apiToken }) as ProviderEmulator,
+    ),
+    notificore: routeByAccount(shipped.notificore, notificoreCredential, (apiKey) =>
+      createNotificoreEmulator({ ...notificoreOptions, apiKey }),
+    ),
+  };
+  const server = await serveEmulators({ ...options, emulators: { ...routers, ...outside } });
+  const credentialOf = (name: string, provider: SandboxProvider) => {
+    const credentials = accountCredentials(name)[provider] as {
+      apiKey?: string;
+      apiToken?: string;
+    };
+    return (credentials.apiKey ?? credentials.apiToken) as string;
+  };
+  const accounts: SandboxAccounts = {
+    add(name) {
+      const get = <E extends ProviderEmulator>(
+        router: AccountRouter<E>,
+        provider: SandboxProvider,
+      ) => router.add(credentialOf(name, provider));
+      const account = {
+        name,
+        emulators: {
+          smspartner: get(routers.smspartner, 'smspartner'),
+          callbell: get(routers.callbell, 'callbell'),
+          notificore: get(routers.notificore, 'notificore'),
+        },
+        storeConfigs: () => {
+          const credentials = accountCredentials(name);
+          return storeConfigs(server).map(
+            (config) =>
+              ({
+                ...config,
+                ...credentials[config.provider as SandboxProvider],
+              }) as ContactStoreConfig,
+          );
+        },
+      };
+      return account;
+    },
+    remove(name) {
+      for (const provider of Object.keys(routers) as SandboxProvider[]) {
+        routers[provider].remove(credentialOf(name, provider));
+      }
+    },
+    outage(name, provider, status) {
+      routers[provider].outage(credentialOf(name, provider), status);
+    },
+  };
   const configs = () => [
     ...storeConfigs(server),
     ...Object.values(outside).map(
@@ -227,6 +335,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   return {
     ...server,
     emulators,
+    accounts,
     storeConfigs: configs,
     seed: async (provider, contacts) => {
       const config = configs().find((candidate) => candidate.provider === provider);
