@@ -76,7 +76,7 @@ function handWrittenPush(configs: Config[]) {
     },
     async push(index: number) {
       const contact = contactAt(index);
-      const digits = contact.phone.slice(1);
+      const digits = contact.phone!.slice(1);
       const company = contact.customFields?.company as string;
       await Promise.all([
         call(`${smspartner.baseUrl}/contact/add`, {

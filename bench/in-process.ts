@@ -42,7 +42,7 @@ export async function measureInProcess(
   const parses: number[] = [];
   for (let round = 0; round < options.rounds; round += 1) {
     const phones = Array.from({ length: options.contacts }, (_, index) =>
-      contactAt(offset + index).phone.replace('+33', '0'),
+      contactAt(offset + index).phone!.replace('+33', '0'),
     );
     offset += options.contacts;
     const started = performance.now();

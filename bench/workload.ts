@@ -28,7 +28,7 @@ export function patchAt(index: number): ContactPatch {
 export const callbellByHand = {
   create(contact: ContactInput) {
     return {
-      identifier: contact.phone.slice(1),
+      identifier: contact.phone!.slice(1),
       source: 'whatsapp',
       name: `${contact.firstName} ${contact.lastName}`,
       custom_fields: {

@@ -78,8 +78,28 @@ const phone = v.pipe(
   v.maxLength(64, 'at most 64 characters'),
 );
 
+/**
+ * A BSUID, checked loosely: vendors show other forms than Meta's `CC.<alphanumerics>` (Callbell's
+ * own example is `bsuid_abc123`), so only what no id can hold is refused. Kept as given.
+ */
+export const WhatsAppUserIdSchema = v.pipe(
+  v.string(),
+  v.minLength(1, 'cannot be empty'),
+  v.maxLength(LIMITS.id, `at most ${LIMITS.id} characters`),
+  v.check(
+    (value) => !/[\s\p{Cc}]/u.test(value),
+    'expected an id without spaces or control characters',
+  ),
+  v.check((value) => value !== '.' && value !== '..', 'not an id: . and .. name other endpoints'),
+  v.check(
+    (value) => !LONE_SURROGATE.test(value),
+    'expected well-formed text (a lone surrogate was found)',
+  ),
+);
+
 const patchEntries = {
   phone: v.optional(phone),
+  whatsappUserId: v.optional(WhatsAppUserIdSchema),
   firstName: v.optional(text),
   lastName: v.optional(text),
   name: v.optional(text),
@@ -90,8 +110,31 @@ const patchEntries = {
   assignedUser: v.optional(assignedUser),
 };
 
-/** A `ContactInput` from a caller: unknown keys are errors, so a typo is never dropped. */
-export const ContactInputSchema = v.strictObject({ ...patchEntries, phone });
+/**
+ * A `ContactInput` from a caller: unknown keys are errors, so a typo is never dropped. It needs a
+ * `phone` or a `whatsappUserId` (the issue names `phone` when it has neither).
+ */
+export const ContactInputSchema = v.pipe(
+  v.strictObject(patchEntries),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const { phone, whatsappUserId } = dataset.value;
+    if (phone === undefined && whatsappUserId === undefined) {
+      addIssue({
+        message: 'required (a contact needs a phone or a whatsappUserId)',
+        path: [
+          {
+            type: 'object',
+            origin: 'value',
+            input: dataset.value as Record<string, unknown>,
+            key: 'phone',
+            value: undefined,
+          },
+        ],
+      });
+    }
+  }),
+);
 
 /** A `ContactPatch` from a caller. */
 export const ContactPatchSchema = v.strictObject(patchEntries);

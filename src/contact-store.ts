@@ -1,4 +1,4 @@
-import type { Contact, ContactInput, ContactPatch } from './contact.js';
+import type { Contact, ContactInput, ContactPatch, IdentityField } from './contact.js';
 import type { OptInResult, OptOut, OptOutResult, OptOutSupport } from './opt-outs.js';
 
 /** How a store performs an operation. */
@@ -37,6 +37,14 @@ export interface Capabilities {
    * `'unsupported'`: ContactSync upserts them one by one.
    */
   upsertMany?: CapabilitySupport;
+  /**
+   * What can identify a contact at this vendor (design §15): `['phone']` for a store that needs a
+   * phone on every contact (an input without one is `unsupported` naming `phone`, before any
+   * request; a `whatsappUserId` it cannot hold is a warning), `['phone', 'whatsappUserId']` for
+   * one that also holds WhatsApp users known by their BSUID alone (Callbell). Absent on stores
+   * written before it: read as `['phone']` (`defineContactStore` fills it in).
+   */
+  identity?: readonly IdentityField[];
 }
 
 /** Options every store call takes. */
@@ -119,6 +127,15 @@ export interface ContactStore {
    * Scans every page where `capabilities.findByPhone` is `emulated`.
    */
   findByPhone(phone: string, options?: CallOptions): Promise<Contact | undefined>;
+  /**
+   * The contact holding this WhatsApp user id (exact, case-sensitive), or `undefined`; present
+   * where the vendor can look one up (Callbell `GET /contacts/bsuid/:bsuid`). Account-wide: a
+   * BSUID is scoped to one Meta business portfolio, never a key across accounts.
+   */
+  findByWhatsAppUserId?(
+    whatsappUserId: string,
+    options?: CallOptions,
+  ): Promise<Contact | undefined>;
   /** Rejects `not_found` for an unknown id. */
   delete(id: string, options?: CallOptions): Promise<void>;
   /** Follows every page. */

@@ -5,8 +5,19 @@
 
 /** What a caller gives to create a contact. */
 export interface ContactInput {
-  /** Required on create. Any common format is accepted; E.164 is what gets stored. */
-  phone: string;
+  /**
+   * Any common format is accepted; E.164 is what gets stored. A contact needs `phone` or
+   * `whatsappUserId`; a store whose `capabilities.identity` lacks `'whatsappUserId'` needs `phone`
+   * (`unsupported` naming `phone` otherwise, before any request).
+   */
+  phone?: string;
+  /**
+   * WhatsApp's business-scoped user id (BSUID; Callbell `bsuid`), kept exactly as the vendor gives
+   * it (case-sensitive, never reformatted). Scoped to one Meta business portfolio: the same person
+   * has another id in another portfolio, so it identifies a contact within one vendor account only,
+   * never across accounts. Personal data, like a phone: kept out of errors and logs.
+   */
+  whatsappUserId?: string;
   /** Given name (≤ 1000 characters). */
   firstName?: string;
   /** Family name (≤ 1000 characters). */
@@ -51,8 +62,11 @@ export interface Contact extends ContactInput {
   id: string;
   /** `'smspartner' | 'callbell' | 'notificore'` or a user adapter's name. */
   provider: string;
-  /** E.164, e.g. `'+33612345678'`. */
-  phone: string;
+  /**
+   * E.164, e.g. `'+33612345678'`. Absent only on a contact the vendor holds without a phone (a
+   * WhatsApp user known by `whatsappUserId` alone, where `capabilities.identity` allows it).
+   */
+  phone?: string;
   /** ISO 8601. */
   createdAt?: string;
   /** What this provider could not store from the input that produced this result. */
@@ -60,6 +74,9 @@ export interface Contact extends ContactInput {
   /** The provider's own object, as parsed. */
   raw: unknown;
 }
+
+/** The fields that can identify a contact at a vendor (see `Capabilities.identity`). */
+export type IdentityField = 'phone' | 'whatsappUserId';
 
 /** The common fields that `fieldMap` may route (besides custom-field keys). */
 export const MAPPABLE_FIELDS = ['firstName', 'lastName', 'name', 'birthday', 'url'] as const;

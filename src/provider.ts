@@ -12,7 +12,14 @@
 // From validated common options to the store's HTTP client and `defineContactStore` settings.
 export { type AdapterHttpOptions, type ProviderDefaults, setUpAdapter } from './adapter.js';
 // The common model and the store contract an adapter implements.
-export type { Contact, ContactInput, ContactPatch, Warning, WarningReason } from './contact.js';
+export type {
+  Contact,
+  ContactInput,
+  ContactPatch,
+  IdentityField,
+  Warning,
+  WarningReason,
+} from './contact.js';
 export type {
   CallOptions,
   Capabilities,
@@ -52,6 +59,10 @@ export {
   type RequestSpec,
   vendorMessage,
 } from './http.js';
+// Identity (design §15): `phoneOf` is a driver's guard for the phone of a store that needs one
+// (`unsupported` naming `phone`); `whatsappUserIdForms` lists a BSUID's written forms, to pass as
+// a request's `sensitive` values like a phone's.
+export { phoneOf, whatsappUserIdForms } from './identity.js';
 // Options checked one way: spread `commonOptionEntries` into the vendor's valibot
 // `v.strictObject`, use `secretSchema` for a key or token, and `parseOptions` to throw
 // `invalid_config` naming the bad option.

@@ -1,5 +1,10 @@
 import type { ContactInput, ContactPatch, Warning } from './contact.js';
-import { ContactIdSchema, ContactInputSchema, ContactPatchSchema } from './contact-schema.js';
+import {
+  ContactIdSchema,
+  ContactInputSchema,
+  ContactPatchSchema,
+  WhatsAppUserIdSchema,
+} from './contact-schema.js';
 import { invalidInput } from './errors.js';
 import { extensionWarnings, normalizePhone } from './phone.js';
 import type { StoreSettings } from './store.js';
@@ -22,6 +27,7 @@ export function validators(provider: string, settings: StoreSettings) {
     const parsed = parseWith(ContactInputSchema, input, (issues) =>
       invalidInput(issues, context(operation)),
     ) as ContactInput;
+    if (parsed.phone === undefined) return { value: parsed, warnings: [] };
     const value = { ...parsed, phone: normalizePhone(parsed.phone, settings) };
     return { value, warnings: extensionWarnings(parsed.phone, settings) };
   }
@@ -40,8 +46,8 @@ export function validators(provider: string, settings: StoreSettings) {
    * in RFC 3966 form (`;ext=12`), which no vendor stores: it becomes a warning.
    */
   function fromRecord(input: ContactInput): Checked<ContactInput> {
-    const at = input.phone.indexOf(';ext=');
-    if (at < 0) return { value: input, warnings: [] };
+    const at = input.phone?.indexOf(';ext=') ?? -1;
+    if (input.phone === undefined || at < 0) return { value: input, warnings: [] };
     const value = { ...input, phone: input.phone.slice(0, at) };
     return { value, warnings: extensionWarnings(input.phone, settings) };
   }
@@ -62,5 +68,14 @@ export function validators(provider: string, settings: StoreSettings) {
     return normalizePhone(phone, settings);
   }
 
-  return { validInput, validPatch, validId, validPhone, fromRecord };
+  function validWhatsAppUserId(id: unknown, operation: string): string {
+    return parseWith(WhatsAppUserIdSchema, id, (issues) =>
+      invalidInput(
+        issues.map((issue) => ({ ...issue, path: 'whatsappUserId' })),
+        context(operation),
+      ),
+    );
+  }
+
+  return { validInput, validPatch, validId, validPhone, validWhatsAppUserId, fromRecord };
 }

@@ -1,6 +1,7 @@
 import type { Contact, ContactInput } from './contact.js';
 import type { UpsertManyOptions, UpsertResult } from './contact-store.js';
 import { ContactSyncError, invalidInput, isContactSyncError } from './errors.js';
+import { identityKey, lookupIdentity } from './identity.js';
 import type { ContactStoreDriver, WritePlan } from './store.js';
 import { tagged, withWarnings } from './store-checks.js';
 import type { Checked } from './store-input.js';
@@ -52,7 +53,7 @@ export async function upsertManyPlanned<Plan extends WritePlan>(
     items.map(async (item, index) => {
       let found: Contact | undefined;
       try {
-        found = await writes.findByPhone(item.input.value.phone, signal, 'upsert');
+        found = await writes.findHolder(lookupIdentity(item.input.value), signal, 'upsert');
       } catch (error) {
         outcomes[index] = { status: 'rejected', reason: tagged(error, provider, 'upsert') };
         return;
@@ -144,22 +145,30 @@ export function upsertManyOf<Plan extends WritePlan>(
   };
 }
 
-/** Checks the array itself and that no two inputs share a phone (after normalization). */
+/**
+ * Checks the array itself and that no two inputs share a phone (after normalization), or a
+ * WhatsApp user id where they have no phone.
+ */
 export function distinctPhones(
   checked: readonly (Checked<ContactInput> | ContactSyncError)[],
   provider: string,
 ): (Checked<ContactInput> | ContactSyncError)[] {
-  const phones = new Set<string>();
+  const seen = new Set<string>();
   return checked.map((item, index) => {
     if (item instanceof ContactSyncError) return item;
-    if (!phones.has(item.value.phone)) {
-      phones.add(item.value.phone);
+    const identity = identityKey(item.value) ?? '';
+    if (!seen.has(identity)) {
+      seen.add(identity);
       return item;
     }
-    return invalidInput([{ path: `${index}.phone`, message: 'another input has this phone' }], {
-      provider,
-      operation: 'upsert',
-    });
+    const field = item.value.phone === undefined ? 'whatsappUserId' : 'phone';
+    return invalidInput(
+      [{ path: `${index}.${field}`, message: `another input has this ${field}` }],
+      {
+        provider,
+        operation: 'upsert',
+      },
+    );
   });
 }
 

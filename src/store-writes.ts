@@ -1,6 +1,7 @@
 import type { Contact, ContactInput, ContactPatch } from './contact.js';
 import type { ReconcileResult, UpsertResult } from './contact-store.js';
 import { ContactSyncError, isContactSyncError } from './errors.js';
+import { identityConflict, type LookupIdentity, lookupIdentity } from './identity.js';
 import type { Recovery } from './retry.js';
 import type { ContactStoreDriver, WritePlan } from './store.js';
 import { isUnchanged, sameId, withExistingId } from './store-checks.js';
@@ -27,23 +28,59 @@ export function createWrites<Plan extends WritePlan>(driver: ContactStoreDriver<
 
   async function findByPhone(phone: string, signal: AbortSignal | undefined, operation: string) {
     const found = await driver.findByPhone(phone, { signal });
-    if (found && found.phone !== phone) {
-      throw new ContactSyncError({
-        code: 'invalid_response',
-        provider,
-        operation,
-        retryable: false,
-        message: `[contact-sync] [${provider}] ${operation} failed: invalid_response: the vendor answered a lookup with another phone number`,
-      });
+    if (found && found.phone !== phone) throw anotherAnswer(operation, 'phone number');
+    return found;
+  }
+
+  /** The contact holding a WhatsApp user id, where the driver can look one up. */
+  async function findByWhatsAppUserId(
+    whatsappUserId: string,
+    signal: AbortSignal | undefined,
+    operation: string,
+  ) {
+    if (!driver.findByWhatsAppUserId) return undefined;
+    const found = await driver.findByWhatsAppUserId(whatsappUserId, { signal });
+    // Exact: a BSUID is case-sensitive, and an answer about another one is someone else.
+    if (found && found.whatsappUserId !== whatsappUserId) {
+      throw anotherAnswer(operation, 'WhatsApp user id');
     }
     return found;
   }
 
+  function anotherAnswer(operation: string, what: string) {
+    return new ContactSyncError({
+      code: 'invalid_response',
+      provider,
+      operation,
+      retryable: false,
+      message: `[contact-sync] [${provider}] ${operation} failed: invalid_response: the vendor answered a lookup with another ${what}`,
+    });
+  }
+
+  /** The contact holding the input's identity: by phone when it has one, else by BSUID. */
+  function findHolder(
+    identity: LookupIdentity | undefined,
+    signal: AbortSignal | undefined,
+    operation: string,
+  ) {
+    if (!identity) return Promise.resolve(undefined);
+    return identity.field === 'phone'
+      ? findByPhone(identity.value, signal, operation)
+      : findByWhatsAppUserId(identity.value, signal, operation);
+  }
+
+  /** True when the vendor answers a lookup of this identity with one request. */
+  function cheapLookup(identity: LookupIdentity | undefined): boolean {
+    if (identity?.field === 'whatsappUserId') return driver.findByWhatsAppUserId !== undefined;
+    return lookupFirst;
+  }
+
   /** A `conflict` names the contact that holds the phone, where the vendor can look it up. */
-  async function namingHolder(error: unknown, phone: string | undefined, signal?: AbortSignal) {
+  async function namingHolder(error: unknown, input: ContactPatch, signal?: AbortSignal) {
     if (!isContactSyncError(error) || error.code !== 'conflict' || error.existingId) return error;
-    if (!phone || !lookupFirst) return error;
-    const holder = await findByPhone(phone, signal, error.operation ?? 'create').catch(
+    const identity = lookupIdentity(input);
+    if (!identity || !cheapLookup(identity)) return error;
+    const holder = await findHolder(identity, signal, error.operation ?? 'create').catch(
       () => undefined,
     );
     return holder ? withExistingId(error, holder.id) : error;
@@ -75,13 +112,15 @@ export function createWrites<Plan extends WritePlan>(driver: ContactStoreDriver<
     try {
       return sameId(await driver.update(id, sent, plan, { signal }), id, provider, operation);
     } catch (error) {
-      throw await namingHolder(error, sent.phone, signal);
+      throw await namingHolder(error, { phone: sent.phone }, signal);
     }
   }
 
   /**
    * Writes the input over `existing` unless the vendor already holds exactly it. A `claim` that
    * refuses the contact leaves it untouched: `conflict` with its id, final (never adopted after).
+   * A contact found by phone (`found`, not followed by id) that holds another WhatsApp user id
+   * than the input's is a `conflict` too: two identities are never merged silently.
    */
   async function adopt(
     existing: Contact,
@@ -90,7 +129,18 @@ export function createWrites<Plan extends WritePlan>(driver: ContactStoreDriver<
     signal: AbortSignal | undefined,
     operation: string,
     claim?: Claim,
+    found = true,
   ): Promise<ReconcileResult> {
+    if (
+      found &&
+      input.whatsappUserId !== undefined &&
+      existing.whatsappUserId !== undefined &&
+      existing.whatsappUserId !== input.whatsappUserId
+    ) {
+      const mismatch = identityConflict(provider, operation, existing);
+      refused.add(mismatch);
+      throw mismatch;
+    }
     if (claim && !(await claim(existing))) {
       const refusal = new ContactSyncError({
         code: 'conflict',
@@ -117,10 +167,11 @@ export function createWrites<Plan extends WritePlan>(driver: ContactStoreDriver<
    */
   async function createOnce(input: ContactInput, plan: Plan, signal?: AbortSignal, claim?: Claim) {
     let adopted: ReconcileResult['action'] | undefined;
+    const identity = lookupIdentity(input);
     const recovery: Recovery<Contact> = {
-      lookFirst: lookupFirst,
+      lookFirst: cheapLookup(identity),
       async find(recoverySignal) {
-        const existing = await findByPhone(input.phone, recoverySignal, 'create');
+        const existing = await findHolder(identity, recoverySignal, 'create');
         if (!existing) return undefined;
         const result = await adopt(existing, input, plan, recoverySignal, 'create', claim);
         adopted = result.action;
@@ -135,16 +186,20 @@ export function createWrites<Plan extends WritePlan>(driver: ContactStoreDriver<
     try {
       return (await createOnce(input, plan, signal)).contact;
     } catch (error) {
-      throw await namingHolder(error, input.phone, signal);
+      throw await namingHolder(error, input, signal);
     }
   }
 
-  async function findConflicting(error: ContactSyncError, phone: string, signal?: AbortSignal) {
+  async function findConflicting(
+    error: ContactSyncError,
+    input: ContactInput,
+    signal?: AbortSignal,
+  ) {
     if (error.existingId) {
       const byId = await get(error.existingId, signal, 'upsert');
       if (byId) return byId;
     }
-    return findByPhone(phone, signal, 'upsert');
+    return findHolder(lookupIdentity(input), signal, 'upsert');
   }
 
   /**
@@ -154,8 +209,9 @@ export function createWrites<Plan extends WritePlan>(driver: ContactStoreDriver<
    */
   async function upsert(input: ContactInput, plan: Plan, signal?: AbortSignal, claim?: Claim) {
     let freeBefore = false;
-    if (upsertLooksFirst) {
-      const existing = await findByPhone(input.phone, signal, 'upsert');
+    const identity = lookupIdentity(input);
+    if (identity?.field === 'phone' ? upsertLooksFirst : cheapLookup(identity)) {
+      const existing = await findHolder(identity, signal, 'upsert');
       if (existing) return adopt(existing, input, plan, signal, 'upsert', claim);
       freeBefore = true;
     }
@@ -166,7 +222,7 @@ export function createWrites<Plan extends WritePlan>(driver: ContactStoreDriver<
     } catch (error) {
       if (!isContactSyncError(error) || error.code !== 'conflict' || refused.has(error))
         throw error;
-      const existing = await findConflicting(error, input.phone, signal);
+      const existing = await findConflicting(error, input, signal);
       if (!existing) throw error;
       return adopt(existing, input, plan, signal, 'upsert', claim);
     }
@@ -177,8 +233,9 @@ export function createWrites<Plan extends WritePlan>(driver: ContactStoreDriver<
     if (!current) {
       throw new ContactSyncError({ code: 'not_found', provider, operation: 'reconcile' });
     }
-    return adopt(current, input, plan, signal, 'reconcile');
+    // Followed by id (the link): a phone or a BSUID that changed with it is no other contact.
+    return adopt(current, input, plan, signal, 'reconcile', undefined, false);
   }
 
-  return { get, findByPhone, update, create, upsert, reconcile };
+  return { get, findByPhone, findByWhatsAppUserId, findHolder, update, create, upsert, reconcile };
 }

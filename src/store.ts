@@ -10,6 +10,13 @@ import type {
   PreviewOperation,
 } from './contact-store.js';
 import { invalidInput } from './errors.js';
+import {
+  holdsWhatsAppUserId,
+  identityOf,
+  phoneRequired,
+  whatsappUserIdIgnored,
+  whatsappUserIdUnsupported,
+} from './identity.js';
 import type { Recovery } from './retry.js';
 import { signalOf, tagged, unsupportedUnless, withWarnings } from './store-checks.js';
 import { type Checked, validators } from './store-input.js';
@@ -98,6 +105,13 @@ export interface ContactStoreDriver<Plan extends WritePlan = WritePlan> {
    * refused as `invalid_response`.
    */
   findByPhone(phone: string, call: DriverCall): Promise<Contact | undefined>;
+  /**
+   * Optional, where the vendor can look a contact up by WhatsApp user id (declare
+   * `capabilities.identity: ['phone', 'whatsappUserId']`): the contact holding it (exact,
+   * case-sensitive), or `undefined`. An answer with another id is refused as `invalid_response`.
+   * The store then gets `findByWhatsAppUserId`, and `upsert` of a phone-less input looks up by it.
+   */
+  findByWhatsAppUserId?(whatsappUserId: string, call: DriverCall): Promise<Contact | undefined>;
   /** Deletes contact `id` (already validated); rejects `not_found` for an unknown id. */
   delete(id: string, call: DriverCall): Promise<void>;
   /** Every contact, following every page, stopping after `options.limit` when given. */
@@ -127,7 +141,13 @@ export function defineContactStore<Plan extends WritePlan>(
   driver: ContactStoreDriver<Plan>,
   settings: StoreSettings,
 ): ContactStore {
-  const { provider, capabilities } = driver;
+  const { provider } = driver;
+  // Every store says what identifies its contacts: `['phone']` unless the driver says more.
+  const capabilities: Capabilities = Object.freeze({
+    ...driver.capabilities,
+    identity: Object.freeze([...identityOf(driver.capabilities)]),
+  });
+  const takesWhatsAppUserId = holdsWhatsAppUserId(capabilities);
   const writes = createWrites(driver);
 
   /** Runs one call under its own signal (one listener on the caller's), errors tagged. */
@@ -147,15 +167,43 @@ export function defineContactStore<Plan extends WritePlan>(
     }
   }
 
-  const { validInput, validPatch, validId, validPhone, fromRecord } = validators(
-    provider,
-    settings,
-  );
+  const validators_ = validators(provider, settings);
+  const { validId, validPhone, validWhatsAppUserId } = validators_;
+
+  /** A WhatsApp user id given to a store that cannot hold one is a warning, never a silent drop. */
+  function withIdentityWarnings<T extends ContactPatch>(checked: Checked<T>): Checked<T> {
+    if (checked.value.whatsappUserId === undefined || takesWhatsAppUserId) return checked;
+    return { ...checked, warnings: [...checked.warnings, whatsappUserIdUnsupported(provider)] };
+  }
+
+  /**
+   * An input this store can hold: one without a phone is `unsupported` naming `phone` where the
+   * store needs one (before any request).
+   */
+  function identified(checked: Checked<ContactInput>, operation: string): Checked<ContactInput> {
+    if (checked.value.phone === undefined && !takesWhatsAppUserId) {
+      throw phoneRequired(provider, operation);
+    }
+    return withIdentityWarnings(checked);
+  }
+  const validInput = (input: unknown, operation: string) =>
+    identified(validators_.validInput(input, operation), operation);
+  const validPatch = (patch: unknown, operation: string) =>
+    withIdentityWarnings(validators_.validPatch(patch, operation));
+  const fromRecord = (input: ContactInput, operation: string) =>
+    identified(validators_.fromRecord(input), operation);
 
   /** The driver's plan of a checked input, its warnings after the input's own (an extension). */
   function planOf<T extends ContactPatch>(checked: Checked<T>, operation: 'create' | 'update') {
     const plan = driver.plan(checked.value, operation);
     return { plan, warnings: [...checked.warnings, ...plan.warnings] };
+  }
+
+  /** A WhatsApp user id the vendor did not keep as given is said, never dropped silently. */
+  function keptWhatsAppUserId(contact: Contact, given: ContactPatch): Contact {
+    if (!takesWhatsAppUserId || given.whatsappUserId === undefined) return contact;
+    if (contact.whatsappUserId === given.whatsappUserId) return contact;
+    return withWarnings(contact, [whatsappUserIdIgnored(provider)]);
   }
 
   async function upsertValid(
@@ -171,7 +219,8 @@ export function defineContactStore<Plan extends WritePlan>(
     }
     const { plan, warnings } = planOf(input, 'create');
     const result = await writes.upsert(input.value, plan, signal, claim as Claim | undefined);
-    return { action: result.action, contact: withWarnings(result.contact, warnings) };
+    const contact = keptWhatsAppUserId(result.contact, input.value);
+    return { action: result.action, contact: withWarnings(contact, warnings) };
   }
 
   async function reconcileValid(
@@ -184,7 +233,8 @@ export function defineContactStore<Plan extends WritePlan>(
     const checked = input();
     const { plan, warnings } = planOf(checked, 'create');
     const result = await writes.reconcile(validatedId, checked.value, plan, signal);
-    return { action: result.action, contact: withWarnings(result.contact, warnings) };
+    const contact = keptWhatsAppUserId(result.contact, checked.value);
+    return { action: result.action, contact: withWarnings(contact, warnings) };
   }
 
   const upsertManyValid = upsertManyOf(driver, writes);
@@ -192,17 +242,21 @@ export function defineContactStore<Plan extends WritePlan>(
   /** The writes of an input `ContactSync` has already checked (schema and phone): planned only. */
   const checked: CheckedWrites = {
     upsert: (input, options) =>
-      run('upsert', options, (signal) => upsertValid(fromRecord(input), signal, options?.claim)),
+      run('upsert', options, (signal) =>
+        upsertValid(fromRecord(input, 'upsert'), signal, options?.claim),
+      ),
     reconcile: (id, input, options) =>
-      run('reconcile', options, (signal) => reconcileValid(id, () => fromRecord(input), signal)),
-    project: (input) => driver.plan(fromRecord(input).value, 'create').projection,
+      run('reconcile', options, (signal) =>
+        reconcileValid(id, () => fromRecord(input, 'reconcile'), signal),
+      ),
+    project: (input) => driver.plan(validators_.fromRecord(input).value, 'create').projection,
     ...(driver.createMany
       ? {
           upsertMany: (inputs, options) =>
             run('upsert', options, (signal) =>
               upsertManyValid(
                 inputs,
-                (input) => fromRecord(input as ContactInput),
+                (input) => fromRecord(input as ContactInput, 'upsert'),
                 options,
                 signal,
               ),
@@ -219,7 +273,11 @@ export function defineContactStore<Plan extends WritePlan>(
         unsupportedUnless(capabilities.create, provider, 'create');
         const checked = validInput(input, 'create');
         const { plan, warnings } = planOf(checked, 'create');
-        return withWarnings(await writes.create(checked.value, plan, signal), warnings);
+        const contact = keptWhatsAppUserId(
+          await writes.create(checked.value, plan, signal),
+          checked.value,
+        );
+        return withWarnings(contact, warnings);
       }),
     update: (id, patch, options) =>
       run('update', options, async (signal) => {
@@ -228,7 +286,7 @@ export function defineContactStore<Plan extends WritePlan>(
         const checked = validPatch(patch, 'update');
         const { plan, warnings } = planOf(checked, 'update');
         const contact = await writes.update(validatedId, checked.value, plan, signal, 'update');
-        return withWarnings(contact, warnings);
+        return withWarnings(keptWhatsAppUserId(contact, checked.value), warnings);
       }),
     get: (id, options) =>
       run('get', options, (signal) => writes.get(validId(id, 'get'), signal, 'get')),
@@ -264,6 +322,16 @@ export function defineContactStore<Plan extends WritePlan>(
       }
     },
   };
+  if (driver.findByWhatsAppUserId) {
+    store.findByWhatsAppUserId = (whatsappUserId, options) =>
+      run('findByWhatsAppUserId', options, (signal) =>
+        writes.findByWhatsAppUserId(
+          validWhatsAppUserId(whatsappUserId, 'findByWhatsAppUserId'),
+          signal,
+          'findByWhatsAppUserId',
+        ),
+      );
+  }
   if (driver.createMany) {
     store.upsertMany = (inputs, options) =>
       run('upsert', options, (signal) =>

@@ -1,4 +1,5 @@
 import type { Contact, ContactInput, ContactPatch, Warning } from '../../src/contact.js';
+import { phoneOf } from '../../src/identity.js';
 import { phoneFromVendor } from '../../src/phone.js';
 import type { CallbellContact, ReceivedContact } from './api.js';
 import {
@@ -87,7 +88,8 @@ export function toCallbellCreate(
   channelUuid?: string,
 ): Mapped<CallbellCreateBody> {
   const { value, warnings, sources } = toCallbellFields(input, fieldMap);
-  return { value: callbellCreateBody(value, input.phone, channelUuid), warnings, sources };
+  const phone = phoneOf(input, 'callbell', 'create');
+  return { value: callbellCreateBody(value, phone, channelUuid), warnings, sources };
 }
 
 /** The create body around fields already mapped by `toCallbellFields`. */

@@ -11,6 +11,8 @@ export function callbellOptOuts(store: Pick<ContactStore, 'list'>): OptOutDriver
       for await (const contact of store.list({ signal })) {
         const blockedAt = (contact.raw as { blockedAt?: unknown } | null)?.blockedAt;
         if (typeof blockedAt !== 'string' || !blockedAt) continue;
+        // An opt-out is a phone's: a phone-less contact's block stays on the contact (`raw`).
+        if (contact.phone === undefined) continue;
         const time = Date.parse(blockedAt);
         yield {
           phone: contact.phone,

@@ -3,6 +3,7 @@ import type { Contact, ContactPatch } from '../../src/contact.js';
 import type { Capabilities, ContactStore } from '../../src/contact-store.js';
 import { ContactSyncError } from '../../src/errors.js';
 import type { HttpResponse, RequestSpec } from '../../src/http.js';
+import { phoneOf } from '../../src/identity.js';
 import { defineOptOuts, withOptOuts } from '../../src/opt-outs.js';
 import { defineProvider } from '../../src/provider-definition.js';
 import {
@@ -59,6 +60,7 @@ const capabilities: Capabilities = {
   assignedUser: 'native',
   // Read only: a contact that blocked the number carries `blockedAt`; there is no list to write.
   optOut: 'read',
+  identity: ['phone'],
 };
 
 /** One Callbell write, mapped once (see `WritePlan`). */
@@ -171,12 +173,13 @@ export function createCallbellContactStore(options: CallbellOptions): ContactSto
     get,
     findByPhone,
     async create(input, plan, call) {
+      const phone = phoneOf(input, provider, 'create');
       const fields = await typedFields.typed(plan.fields, plan.sources, call, 'create');
-      const body = callbellCreateBody(fields, input.phone, channelUuid);
-      const spec = { ...withCall(createRequest(body, input.phone), call), recovery: call.recovery };
+      const body = callbellCreateBody(fields, phone, channelUuid);
+      const spec = { ...withCall(createRequest(body, phone), call), recovery: call.recovery };
       const created = await send(spec, readContact('create'));
       if (created) return created;
-      const stored = await findByPhone(input.phone, { signal: call.signal }, 'create');
+      const stored = await findByPhone(phone, { signal: call.signal }, 'create');
       if (!stored) throw invalidResponse('create', 'Callbell answered without the contact');
       return stored;
     },

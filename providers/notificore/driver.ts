@@ -8,6 +8,7 @@ import {
 import type { Capabilities } from '../../src/contact-store.js';
 import { ContactSyncError, invalidInput } from '../../src/errors.js';
 import type { HttpClient, HttpResponse, RequestSpec } from '../../src/http.js';
+import { phoneOf } from '../../src/identity.js';
 import { type ContactStoreDriver, reportUnmapped, type WritePlan } from '../../src/store.js';
 import { NotificoreContactSchema, parseFieldEntries } from './api.js';
 import { invalidResponse, toNotificoreError } from './errors.js';
@@ -48,6 +49,8 @@ export const NOTIFICORE_CAPABILITIES: Capabilities = {
   assignedUser: 'unsupported',
   // The account's stop list (/api/stoplist), per channel type.
   optOut: 'native',
+  // A contact is a phone in the address book: one without a phone is refused (`unsupported`).
+  identity: ['phone'],
 };
 
 /**
@@ -138,15 +141,16 @@ export function createNotificoreDriver(
     capabilities: NOTIFICORE_CAPABILITIES,
     plan,
     async create(input, { input: planned }, call) {
+      const phone = phoneOf(input, provider, 'create');
       const { values, warnings } = await fieldValues(planned, 'create', call);
       const body = {
-        phone: toNotificorePhone(input.phone),
+        phone: toNotificorePhone(phone),
         ...(options.listIds ? { groups: options.listIds } : {}),
         fields: values,
       };
-      const spec = createSpec(body, input.phone, call);
+      const spec = createSpec(body, phone, call);
       const contact = await http.request(spec, async (response) => {
-        if (isSuccess(response)) return written(response, spec, input.phone);
+        if (isSuccess(response)) return written(response, spec, phone);
         throw toNotificoreError(http, response, spec);
       });
       const joined = await membership.ensure(contact, call);
@@ -167,7 +171,7 @@ export function createNotificoreDriver(
       const routing = await fields.routing(needsNames, call.signal);
       const merged = mergeFields(held, routing.refId, values);
       if (merged.unknown > 0) throw unaddressable(current);
-      const phone = patch.phone ?? current.phone;
+      const phone = patch.phone ?? phoneOf(current, provider, 'update');
       let contact = current;
       if (merged.changed || phone !== current.phone) {
         const groups = groupIdsOf(current.raw);

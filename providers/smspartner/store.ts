@@ -61,6 +61,8 @@ export const SMS_PARTNER_CAPABILITIES: Capabilities = {
   optOut: 'native',
   // `contactsList`: up to 500 contacts per request; the ids are learned from the group after.
   upsertMany: 'native',
+  // A contact is a phone in a group: one without a phone is refused (`unsupported`).
+  identity: ['phone'],
 };
 
 /** One SMS Partner write, mapped once (see `WritePlan`): the `contact` object it sends. */

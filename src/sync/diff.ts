@@ -1,5 +1,5 @@
 import { checkedWritesOf } from '../checked-writes.js';
-import { type ContactInput, type ContactPatch, MAPPABLE_FIELDS } from '../contact.js';
+import { type Contact, type ContactInput, type ContactPatch, MAPPABLE_FIELDS } from '../contact.js';
 import type { ContactStore } from '../contact-store.js';
 import { ContactSyncError, isContactSyncError } from '../errors.js';
 import type { LinkStore } from './link-store.js';
@@ -29,7 +29,7 @@ export interface StoreDiff {
   /** The vendor contact compared with, when there is one. */
   id?: string;
   /** How it was found: through the key's link, or by looking the phone up. */
-  via?: 'link' | 'phone';
+  via?: 'link' | 'phone' | 'whatsappUserId';
   /** On `conflict`: the key the phone's contact is linked to. */
   existingKey?: string;
   /** What a push would change, field by field (empty unless `update`). */
@@ -98,6 +98,20 @@ export async function diffRecord(
   return { key, results };
 }
 
+/**
+ * The contact holding the input's identity: by phone when it has one, else by WhatsApp user id
+ * where the store can look one up (a phone-only store refuses such an input at push anyway).
+ */
+async function findHeld(
+  store: ContactStore,
+  input: ContactInput,
+  signal: AbortSignal | undefined,
+): Promise<Contact | undefined> {
+  if (input.phone !== undefined) return store.findByPhone(input.phone, { signal });
+  if (input.whatsappUserId === undefined || !store.findByWhatsAppUserId) return undefined;
+  return store.findByWhatsAppUserId(input.whatsappUserId, { signal });
+}
+
 async function diffAt(
   store: ContactStore,
   input: ContactInput,
@@ -109,11 +123,11 @@ async function diffAt(
   const provider = store.provider;
   try {
     let current = linkedId ? await store.get(linkedId, { signal }) : undefined;
-    const via = current ? 'link' : 'phone';
-    current ??= await store.findByPhone(input.phone, { signal });
+    const via = current ? 'link' : input.phone === undefined ? 'whatsappUserId' : 'phone';
+    current ??= await findHeld(store, input, signal);
     if (!current)
       return { provider, action: 'create', changes: changesOf(projected(store, input), {}) };
-    if (via === 'phone' && findKey) {
+    if (via !== 'link' && findKey) {
       const owner = await findKey(provider, current.id);
       if (owner !== undefined && owner !== key) {
         return {

@@ -3,6 +3,7 @@ import { checkedWritesOf } from '../checked-writes.js';
 import type { Contact, ContactInput } from '../contact.js';
 import type { ContactStore } from '../contact-store.js';
 import { ContactSyncError, isContactSyncError } from '../errors.js';
+import { identityKey } from '../identity.js';
 import { checkRecord } from './sync-input.js';
 import type { SyncSettings } from './sync-options.js';
 import type { PushReport, PushResult, PushStatus } from './sync-types.js';
@@ -60,9 +61,9 @@ function pushToStore(push: StorePush): Promise<PushResult> {
   if (push.linkedId !== undefined) return writeAndLink(push);
   // A key without a link here holds its phone here from the lookup to the link, so a second key
   // with the same phone sees the first one's link: one phone, one key (see PhoneLocks).
-  return push.settings.phoneLocks.hold(push.store.provider, push.input.phone, () =>
-    writeAndLink(push),
-  );
+  // A phone-less record holds its WhatsApp user id the same way.
+  const identity = identityKey(push.input) ?? '';
+  return push.settings.phoneLocks.hold(push.store.provider, identity, () => writeAndLink(push));
 }
 
 async function writeAndLink(push: StorePush): Promise<PushResult> {

@@ -52,7 +52,10 @@ export function checkRecord(
     }
   }
   let input: ContactInput | undefined;
-  if (parsed.success) {
+  if (parsed.success && parsed.output.phone === undefined) {
+    // Known by its WhatsApp user id alone: each store says whether it can hold that.
+    input = parsed.output as ContactInput;
+  } else if (parsed.success && parsed.output.phone !== undefined) {
     try {
       const phone = normalizePhone(parsed.output.phone, { defaultCountry, path: 'contact.phone' });
       // The extension travels on, so that each store reports it is not kept.

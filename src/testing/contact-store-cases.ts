@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ContactStore } from '../contact-store.js';
 import { isContactSyncError } from '../errors.js';
+import { holdsWhatsAppUserId } from '../identity.js';
 import type { CommonOptions, RequestEvent } from '../options.js';
 import type { TestCase } from './test-case.js';
 import type { VendorDouble, VendorFault } from './vendor-double.js';
@@ -131,7 +132,7 @@ export function contactStoreCases(options: ContactStoreCasesOptions): TestCase[]
       const wanted = phones(options.pageSize * 2 + 3, 100);
       for (const phone of wanted) await contacts.create({ phone });
       const seen: string[] = [];
-      for await (const contact of contacts.list()) seen.push(contact.phone);
+      for await (const contact of contacts.list()) seen.push(contact.phone ?? '');
       assert.deepEqual(seen.sort(), [...wanted].sort());
       const limited: string[] = [];
       for await (const contact of contacts.list({ limit: 5 })) limited.push(contact.id);
@@ -321,6 +322,60 @@ export function contactStoreCases(options: ContactStoreCasesOptions): TestCase[]
       assert.equal(vendor.requests().length, 0);
     }),
 
+    testCase('declares what identifies a contact (capabilities.identity)', async () => {
+      const identity = store().capabilities.identity;
+      assert.ok(Array.isArray(identity), 'capabilities.identity must be an array');
+      assert.ok(identity.includes('phone'), "capabilities.identity must include 'phone'");
+      for (const field of identity) {
+        assert.ok(['phone', 'whatsappUserId'].includes(field), `unknown identity ${field}`);
+      }
+    }),
+
+    // A store that needs a phone says so before any request; one that holds WhatsApp user ids
+    // proves it in the cases of `whatsappUserIdCases` below.
+    ...(holdsWhatsAppUserId(store().capabilities)
+      ? whatsappUserIdCases(store, vendor, testCase)
+      : [
+          testCase(
+            'refuses a contact without a phone as unsupported naming phone, sending nothing',
+            async () => {
+              const contacts = store();
+              const input = { whatsappUserId: 'US.13491208655302741918', name: 'No Phone' };
+              const attempts = [
+                () => contacts.create(input),
+                () => contacts.upsert(input),
+                () => Promise.resolve().then(() => contacts.preview('create', input)),
+                ...(contacts.upsertMany
+                  ? [
+                      async () => {
+                        const [outcome] = (await contacts.upsertMany?.([input])) ?? [];
+                        if (outcome?.status === 'rejected') throw outcome.reason;
+                      },
+                    ]
+                  : []),
+              ];
+              for (const [index, attempt] of attempts.entries()) {
+                const error = await rejection(attempt(), `phone-less call #${index + 1}`);
+                assert.equal(isContactSyncError(error), true, String(error));
+                assert.equal(error.code, 'unsupported', `phone-less call #${index + 1}`);
+                assert.equal(error.issues?.[0]?.path, 'phone', `phone-less call #${index + 1}`);
+                assert.match(error.message, /phone/);
+                assert.ok(!error.message.includes(input.whatsappUserId), 'the id leaked');
+              }
+              assert.equal(vendor.requests().length, 0, 'a phone-less input reached the vendor');
+            },
+          ),
+          testCase('keeps a contact by its phone and warns of a WhatsApp user id', async () => {
+            const [phone] = phones(1, 1000) as [string];
+            const created = await store().create({ phone, whatsappUserId: 'US.1349120865' });
+            assert.equal(created.phone, phone);
+            assert.equal(created.whatsappUserId, undefined);
+            const warning = created.warnings.find((item) => item.field === 'whatsappUserId');
+            assert.equal(warning?.reason, 'unsupported');
+            assert.equal(await held(phone), 1);
+          }),
+        ]),
+
     // Only where the vendor lacks something: a case that cannot fail is no case.
     ...(unsupportedCall
       ? [
@@ -381,6 +436,109 @@ export function contactStoreCases(options: ContactStoreCasesOptions): TestCase[]
         }
       }
       assert.ok(events.length > 0, 'no hook event was emitted');
+    }),
+  ];
+}
+
+/**
+ * The cases of a store that declares `capabilities.identity` with `'whatsappUserId'`: a contact
+ * known by its WhatsApp user id alone is created, read, found, listed, upserted and deleted.
+ */
+function whatsappUserIdCases(
+  store: (overrides?: Partial<CommonOptions>) => ContactStore,
+  vendor: VendorDouble,
+  testCase: (name: string, body: () => Promise<void>) => TestCase,
+): TestCase[] {
+  const heldById = async (whatsappUserId: string) =>
+    (await vendor.contacts()).filter((contact) => contact.whatsappUserId === whatsappUserId).length;
+  const lookup = (contacts: ContactStore) => {
+    const find = contacts.findByWhatsAppUserId;
+    assert.ok(
+      typeof find === 'function',
+      "a store whose identity includes 'whatsappUserId' must have findByWhatsAppUserId",
+    );
+    return find.bind(contacts);
+  };
+  return [
+    testCase('holds a contact known by its WhatsApp user id alone', async () => {
+      const contacts = store();
+      const find = lookup(contacts);
+      const whatsappUserId = 'US.13491208655302741918';
+      const created = await contacts.create({ whatsappUserId, name: 'Username Only' });
+      assert.equal(created.phone, undefined);
+      assert.equal(created.whatsappUserId, whatsappUserId);
+      assert.equal(await heldById(whatsappUserId), 1);
+      assert.equal((await contacts.get(created.id))?.whatsappUserId, whatsappUserId);
+      assert.equal((await find(whatsappUserId))?.id, created.id);
+      // Exact and case-sensitive: another spelling is another user.
+      assert.equal(await find(whatsappUserId.toLowerCase().replace('us.', 'uS.')), undefined);
+      assert.equal(await find('US.99999999999999999999'), undefined);
+      const listed: string[] = [];
+      for await (const contact of contacts.list()) {
+        if (contact.whatsappUserId === whatsappUserId) listed.push(contact.id);
+      }
+      assert.deepEqual(listed, [created.id], 'list() must include a phone-less contact once');
+      const again = await contacts.upsert({ whatsappUserId, name: 'Username Only' });
+      assert.equal(again.contact.id, created.id);
+      assert.equal(again.action, 'unchanged');
+      const renamed = await contacts.upsert({ whatsappUserId, name: 'Renamed' });
+      assert.equal(renamed.action, 'updated');
+      assert.equal(renamed.contact.id, created.id);
+      assert.equal(await heldById(whatsappUserId), 1);
+      await contacts.delete(created.id);
+      assert.equal(await find(whatsappUserId), undefined);
+    }),
+
+    testCase('refuses a phone whose contact holds another WhatsApp user id', async () => {
+      const contacts = store();
+      const phone = '+33612399001';
+      const first = await contacts.create({ phone, whatsappUserId: 'FR.111111111' });
+      const writesBefore = vendor.requests().filter((request) => request.method !== 'GET').length;
+      const upsert = contacts.upsert({ phone, whatsappUserId: 'FR.222222222', name: 'Other' });
+      if (first.whatsappUserId === 'FR.111111111') {
+        const error = await rejection(upsert, 'the upsert');
+        assert.equal(error.code, 'conflict');
+        assert.equal((error as RejectedWith & { existingId?: string }).existingId, first.id);
+        assert.match(error.message, /whatsappUserId/);
+        const writes = vendor.requests().filter((request) => request.method !== 'GET').length;
+        assert.equal(writes, writesBefore, 'a conflicting upsert wrote to the vendor');
+      } else {
+        // The vendor did not keep the id given on create: said, never dropped silently.
+        const warning = first.warnings.find((item) => item.field === 'whatsappUserId');
+        assert.equal(warning?.reason, 'ignored');
+        await upsert;
+      }
+    }),
+
+    testCase('refuses a bad WhatsApp user id before any request', async () => {
+      const contacts = store();
+      const find = lookup(contacts);
+      for (const bad of ['', 'has space', 42]) {
+        const error = await rejection(find(bad as string), 'the lookup');
+        assert.equal(error.code, 'invalid_input');
+        assert.equal(error.issues?.[0]?.path, 'whatsappUserId');
+      }
+      const error = await rejection(contacts.create({} as never), 'a create without identity');
+      assert.equal(error.code, 'invalid_input');
+      assert.equal(error.issues?.[0]?.path, 'phone');
+      assert.equal(vendor.requests().length, 0);
+    }),
+
+    testCase('keeps WhatsApp user ids out of errors and hook events', async () => {
+      const events: unknown[] = [];
+      const hooks = {
+        onRequest: (event: unknown) => events.push(event),
+        onResponse: (event: unknown) => events.push(event),
+        onRetry: (event: unknown) => events.push(event),
+      };
+      const contacts = store({ hooks });
+      const whatsappUserId = 'bsuid_private42';
+      vendor.fail({ status: 500, body: { message: `failed for ${whatsappUserId}` }, times: 10 });
+      const error = await rejection(lookup(contacts)(whatsappUserId), 'the lookup');
+      const text = `${String(error)} ${JSON.stringify(error)} ${error.stack} ${String(error.cause ?? '')}`;
+      assert.ok(!text.includes(whatsappUserId), 'a WhatsApp user id leaked into an error');
+      assert.ok(events.length > 0, 'no hook event was emitted');
+      assert.ok(!JSON.stringify(events).includes(whatsappUserId), 'it leaked into a hook event');
     }),
   ];
 }

@@ -36,4 +36,4 @@ export {
   serveEmulators,
 } from './serve-emulators.js';
 export type { TestCase } from './test-case.js';
-export type { VendorDouble, VendorFault, VendorRequest } from './vendor-double.js';
+export type { HeldContact, VendorDouble, VendorFault, VendorRequest } from './vendor-double.js';

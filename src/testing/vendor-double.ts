@@ -7,21 +7,19 @@ export interface VendorDouble {
   /** Every request received since the last `reset`, oldest first. */
   requests(): readonly VendorRequest[];
   /** Every contact the vendor holds now (phone in E.164). */
-  contacts():
-    | readonly {
-        /** E.164. */
-        phone: string;
-      }[]
-    | Promise<
-        readonly {
-          /** E.164. */
-          phone: string;
-        }[]
-      >;
+  contacts(): readonly HeldContact[] | Promise<readonly HeldContact[]>;
   /** Plans a failure for the next matching request(s). */
   fail(fault: VendorFault): void;
   /** Forgets every contact, the request log and the planned failures. Each case calls it first. */
   reset(): void | Promise<void>;
+}
+
+/** A contact as the vendor holds it, for the cases' counts. */
+export interface HeldContact {
+  /** E.164; absent on a contact known by its WhatsApp user id alone. */
+  phone?: string;
+  /** The contact's WhatsApp user id, where the vendor holds one (`capabilities.identity`). */
+  whatsappUserId?: string;
 }
 
 /** A request as the vendor saw it. */

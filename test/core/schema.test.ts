@@ -26,7 +26,7 @@ describe('contact schemas', () => {
   });
 
   it.each([
-    [{}, 'phone', 'required'],
+    [{}, 'phone', 'required (a contact needs a phone or a whatsappUserId)'],
     [{ phone: '+33612345678', nickname: 'J' }, 'nickname', 'unknown key'],
     [
       { phone: '+33612345678', birthday: '1990-02-30' },

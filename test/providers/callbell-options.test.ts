@@ -27,6 +27,7 @@ describe('callbell options', () => {
       tags: 'native',
       assignedUser: 'native',
       optOut: 'read',
+      identity: ['phone'],
     });
   });
 

@@ -48,7 +48,7 @@ function seed(emulator: ProviderEmulator, identifier: string, extra: Record<stri
 
 async function listed(options: Partial<CallbellOptions> = {}) {
   const phones: string[] = [];
-  for await (const contact of store(options).list()) phones.push(contact.phone);
+  for await (const contact of store(options).list()) phones.push(contact.phone!);
   return phones.sort();
 }
 

@@ -53,7 +53,7 @@ describe('notificore mappers (properties)', () => {
         const routing = routingFor(held);
         const { fields, unmapped } = toNotificoreFields(input, routing.idOf, 'create');
         const back = fromNotificoreContact(
-          { id: 1, phone: toNotificorePhone(input.phone), fields },
+          { id: 1, phone: toNotificorePhone(input.phone!), fields },
           routing.pathOf,
           {},
         );

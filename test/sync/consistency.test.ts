@@ -45,7 +45,7 @@ function vendors() {
 async function heldBy(store: ContactStore): Promise<Map<string, Contact[]>> {
   const held = new Map<string, Contact[]>();
   for await (const contact of store.list()) {
-    held.set(contact.phone, [...(held.get(contact.phone) ?? []), contact]);
+    held.set(contact.phone!, [...(held.get(contact.phone!) ?? []), contact]);
   }
   return held;
 }
@@ -84,9 +84,9 @@ function earlierIsSlower(store: ContactStore): ContactStore {
   return {
     ...store,
     async reconcile(id, input, options) {
-      if (input.firstName === 'Eve') await Promise.race([done(input.phone), idle()]);
+      if (input.firstName === 'Eve') await Promise.race([done(input.phone!), idle()]);
       const result = await reconcile(id, input, options);
-      if (input.firstName === 'Fred') finished.get(input.phone)?.();
+      if (input.firstName === 'Fred') finished.get(input.phone!)?.();
       return result;
     },
   };

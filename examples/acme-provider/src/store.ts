@@ -8,6 +8,7 @@ import {
   defineContactStore,
   defineProvider,
   type HttpResponse,
+  phoneOf,
   type RequestSpec,
   reportUnmapped,
   setUpAdapter,
@@ -48,6 +49,8 @@ const capabilities: Capabilities = {
   changePhone: 'native',
   tags: 'unsupported',
   assignedUser: 'unsupported',
+  // Acme keeps contacts by phone: a phone-less input is refused (`unsupported` naming `phone`).
+  identity: ['phone'],
 };
 
 /** One write, mapped once: the body Acme is sent, its warnings, and what `upsert` compares. */
@@ -104,7 +107,7 @@ export function createAcmeContactStore(options: AcmeOptions): ContactStore {
       };
     },
     create: (input, plan, call) =>
-      send(createRequest(plan.fields, input.phone), call, one('create')),
+      send(createRequest(plan.fields, phoneOf(input, provider, 'create')), call, one('create')),
     update: (id, _patch, plan, call) => send(updateRequest(id, plan.fields), call, one('update')),
     get: (id, call) => send(getRequest(id), call, one('get'), () => undefined),
     async findByPhone(phone, call) {

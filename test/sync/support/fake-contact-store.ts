@@ -90,7 +90,7 @@ export function createFakeContactStore(
   }
 
   function createNow(input: ContactInput): Contact {
-    if (findPhone(input.phone)) {
+    if (findPhone(input.phone!)) {
       throw new ContactSyncError({ code: 'conflict', provider, operation: 'create', status: 409 });
     }
     const id = `${provider}-${nextId++}`;
@@ -155,7 +155,7 @@ export function createFakeContactStore(
     async upsert(input, options) {
       await enter('upsert', options, { phone: input.phone });
       received.push(input);
-      const existing = findPhone(input.phone);
+      const existing = findPhone(input.phone!);
       if (!existing) return { action: 'created', contact: withWarnings(createNow(input)) };
       const same = Object.entries(input).every(
         ([field, value]) =>

@@ -110,7 +110,7 @@ export function createHttpContactStore(provider: string, baseUrl: string): Conta
       throw new ContactSyncError({ code: 'unsupported', provider, operation: 'list' });
     },
     async upsert(input: ContactInput, options) {
-      const existing = await store.findByPhone(input.phone, options);
+      const existing = await store.findByPhone(input.phone!, options);
       if (existing)
         return { action: 'updated', contact: await store.update(existing.id, input, options) };
       try {
