@@ -88,6 +88,8 @@ export default defineConfig({
     await declarations;
     // tsup's clean empties dist/ of files but leaves its folders.
     rmSync('dist/types', { recursive: true, force: true });
+    // The sandbox's web page: plain files, served from next to the bundled module.
+    cpSync('sandbox/ui/assets', 'dist/sandbox-ui', { recursive: true });
     cpSync(declarationsFolder, 'dist/types', { recursive: true });
     for (const [name, file] of Object.entries(entryPoints)) {
       const emitted = `./types/${file.replace(/\.ts$/, '.js')}`;

@@ -17,12 +17,15 @@ function examplesFile(): string {
  * three vendors, then shows the summary and the rejected rows.
  */
 export async function demoCommand(io: CliIo, file = examplesFile()): Promise<number> {
-  const sandbox = await startSandbox();
+  const sandbox = await startSandbox({ ui: true });
   const folder = await mkdtemp(join(tmpdir(), 'contact-sync-demo-'));
   const rejects = join(folder, 'rejects.csv');
   try {
     const configs = sandbox.storeConfigs().map((config) => ({ ...config, defaultCountry: 'FR' }));
     io.out.write(`Sandbox on ${sandbox.url}: SMS Partner, Callbell and Notificore emulated.\n`);
+    io.out.write(
+      `Watch it at ${sandbox.uiUrl} while the demo runs (contact-sync sandbox --ui keeps it up).\n`,
+    );
     io.out.write(`Pushing ${file} to ${configs.map((config) => config.provider).join(', ')}…\n\n`);
     const status = await pushCommand({
       file,

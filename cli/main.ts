@@ -36,7 +36,7 @@ const SYNOPSIS = `Usage:
   contact-sync migrate --from <provider> --to <provider> [--links PATH] [--dry-run]
   contact-sync sandbox [--port N] [--fault-rate R] [--seed N] [--latency MS]
                        [--seed-file FILE --provider NAME] [--webhook-url URL]
-                       [--tags a,b] [--fields A,B]
+                       [--tags a,b] [--fields A,B] [--ui] [--log]
   contact-sync demo
 
 Run 'contact-sync <command> --help' for a command's options.
@@ -249,6 +249,8 @@ function buildProgram(io: CliIo, setStatus: (status: number) => void): Command {
       '--fields <names>',
       'the custom fields Callbell and Notificore have, comma-separated (besides the mapped ones)',
     )
+    .option('--ui', 'serve the web page (contacts, request log, switches) at /_sandbox/')
+    .option('--log', 'print one line per request (no secrets, no phones), and counts at exit')
     .option('--webhook-url <url>', "deliver Callbell's contact events, signed, to this URL")
     .option(
       '--webhook-secret <secret>',
@@ -272,6 +274,8 @@ function buildProgram(io: CliIo, setStatus: (status: number) => void): Command {
         webhook: options.webhookUrl
           ? { url: options.webhookUrl, secret: options.webhookSecret }
           : undefined,
+        ui: options.ui === true,
+        log: options.log === true,
       };
       setStatus(await sandboxCommand(flags, io));
     });
@@ -441,6 +445,8 @@ interface SandboxFlags {
   fields?: string;
   webhookUrl?: string;
   webhookSecret?: string;
+  ui?: boolean;
+  log?: boolean;
 }
 
 interface OptOutsFlags {

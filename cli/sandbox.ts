@@ -5,6 +5,8 @@ import {
   type SandboxProvider,
   startSandbox,
 } from '../sandbox/index.js';
+import type { SandboxRequest } from '../sandbox/server.js';
+import { redactPath } from '../sandbox/ui/redact.js';
 import type { ContactInput } from '../src/contact.js';
 import { normalizePhone } from '../src/phone.js';
 import { InputFileError, readRecords } from './input.js';
@@ -21,10 +23,15 @@ export interface SandboxFlags {
   account?: SandboxAccount;
   /** Deliver Callbell's contact events to this URL (`--webhook-url`, `--webhook-secret`). */
   webhook?: { url: string; secret?: string };
+  /** Serve the web page (`--ui`). */
+  ui?: boolean;
+  /** One line per request on stderr, and the counts per vendor at exit (`--log`). */
+  log?: boolean;
 }
 
 /** `contact-sync sandbox`: serves the three vendors on 127.0.0.1 until interrupted. */
 export async function sandboxCommand(flags: SandboxFlags, io: CliIo): Promise<number> {
+  const counts = new Map<string, Map<string, number>>();
   let sandbox: Awaited<ReturnType<typeof startSandbox>>;
   try {
     sandbox = await startSandbox({
@@ -34,6 +41,15 @@ export async function sandboxCommand(flags: SandboxFlags, io: CliIo): Promise<nu
       faults: { rate: flags.faultRate },
       ...(flags.account ? { account: flags.account } : {}),
       ...(flags.webhook ? { webhook: flags.webhook } : {}),
+      ...(flags.ui ? { ui: true } : {}),
+      ...(flags.log
+        ? {
+            onRequest: (request) => {
+              io.err.write(`${logLine(request)}\n`);
+              count(counts, request);
+            },
+          }
+        : {}),
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
@@ -57,13 +73,56 @@ export async function sandboxCommand(flags: SandboxFlags, io: CliIo): Promise<nu
     `Sandbox listening on ${sandbox.url} (fault rate ${flags.faultRate}). ` +
       'Save this as contact-sync.config.json, then run contact-sync push <file>. Ctrl-C stops it.\n',
   );
+  if (sandbox.uiUrl) io.err.write(`The sandbox's page: ${sandbox.uiUrl}\n`);
   io.out.write(`${JSON.stringify(config, null, 2)}\n`);
   await new Promise<void>((resolve) => {
     if (!io.signal || io.signal.aborted) return resolve();
     io.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   await sandbox.close();
+  if (flags.log) io.err.write(`${requestCounts(Object.keys(sandbox.emulators), counts)}\n`);
   return 0;
+}
+
+/**
+ * One request as `--log` prints it: time, vendor, method, path (phone numbers masked, secrets
+ * redacted), status (`dropped` for a closed connection), duration and any fault met.
+ */
+export function logLine(request: SandboxRequest): string {
+  const time = new Date(request.at).toISOString().slice(11, 23);
+  const path = redactPath(request.path, { secrets: [] });
+  const status = request.status === 0 ? 'dropped' : String(request.status);
+  const fault = request.down
+    ? ' (vendor down)'
+    : request.injected
+      ? ' (planned fault)'
+      : request.fault
+        ? ` (fault ${request.fault})`
+        : '';
+  return `${time} ${request.provider} ${request.method} ${path} ${status} ${request.durationMs ?? 0} ms${fault}`;
+}
+
+/** Counts one request by vendor and status class (`2xx`, `5xx`, `dropped`…). */
+function count(counts: Map<string, Map<string, number>>, request: SandboxRequest): void {
+  const classes = counts.get(request.provider) ?? new Map<string, number>();
+  counts.set(request.provider, classes);
+  const kind = request.status === 0 ? 'dropped' : `${Math.floor(request.status / 100)}xx`;
+  classes.set(kind, (classes.get(kind) ?? 0) + 1);
+}
+
+/** `Requests: smspartner 12 (2xx 10, 5xx 2), callbell 0, …`: every vendor the sandbox ran. */
+function requestCounts(vendors: string[], counts: Map<string, Map<string, number>>): string {
+  const perVendor = new Map<string, Map<string, number>>(vendors.map((name) => [name, new Map()]));
+  for (const [name, classes] of counts) perVendor.set(name, classes);
+  const parts = [...perVendor].map(([name, classes]) => {
+    const total = [...classes.values()].reduce((sum, count) => sum + count, 0);
+    const detail = [...classes]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([kind, count]) => `${kind} ${count}`)
+      .join(', ');
+    return total ? `${name} ${total} (${detail})` : `${name} 0`;
+  });
+  return `Requests: ${parts.join(', ')}.`;
 }
 
 /** Fills one vendor from a records file (what `push` reads); a row it refuses is named, by line. */

@@ -3,6 +3,7 @@
 export {
   createFaultQueue,
   type EmulatedContact,
+  type EmulatedStopEntry,
   type EmulatorRequest,
   type EmulatorResponse,
   type ProviderEmulator,

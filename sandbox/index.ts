@@ -26,8 +26,14 @@ import type { ProviderEmulator } from './emulator.js';
 import { createNotificoreEmulator, type NotificoreEmulator } from './notificore/emulator.js';
 import { seededRandom } from './random.js';
 import { type SeedResult, seedEmulator } from './seed.js';
-import { type FaultOptions, type RunningServer, serveEmulators } from './server.js';
+import {
+  type FaultOptions,
+  type RunningServer,
+  type SandboxRequest,
+  serveEmulators,
+} from './server.js';
 import { createSmsPartnerEmulator, type SmsPartnerEmulator } from './smspartner/emulator.js';
+import { createSandboxUi, UI_PREFIX } from './ui/index.js';
 
 export {
   type CallbellEmulatorChannel,
@@ -38,6 +44,7 @@ export type { CallbellEmulatorField } from './callbell/rules.js';
 export type { CallbellDelivery, CallbellWebhookDeliverer } from './callbell/webhooks.js';
 export type {
   EmulatedContact,
+  EmulatedStopEntry,
   EmulatorRequest,
   EmulatorResponse,
   ProviderEmulator,
@@ -52,7 +59,7 @@ export {
   type UpdateSemantics,
 } from './notificore/emulator.js';
 export type { SeedResult } from './seed.js';
-export type { FaultKind, FaultOptions, SandboxRequest } from './server.js';
+export type { FaultKind, FaultOptions, SandboxRequest, VendorSwitches } from './server.js';
 export {
   createSmsPartnerEmulator,
   type SmsPartnerEmulator,
@@ -129,6 +136,14 @@ export interface SandboxOptions {
    * `vip`, `customer`; the custom fields the sandbox's `storeConfigs()` map to).
    */
   account?: SandboxAccount;
+  /**
+   * Serve the sandbox's web page at `/_sandbox/` on the same port (`sandbox.uiUrl`): each
+   * vendor's contacts, the request log, webhook deliveries, switches per vendor, request counts.
+   * Its JSON endpoints are in docs/sandbox.md. Default false.
+   */
+  ui?: boolean;
+  /** Called once per request when it is answered or dropped: what `contact-sync sandbox --log` prints. */
+  onRequest?: (request: SandboxRequest) => void;
 }
 
 /** Tags and custom fields of the mirrored account ({@link SandboxOptions.account}). */
@@ -180,6 +195,8 @@ export interface Sandbox<Config extends AnyStoreConfig = ContactStoreConfig> ext
    * `outage` makes one of its vendors answer a status (503) until called again without one.
    */
   readonly accounts: SandboxAccounts;
+  /** The web page's address, `http://127.0.0.1:<port>/_sandbox/` (with `ui: true`). */
+  readonly uiUrl?: string;
 }
 
 /** The sandbox's other accounts (see {@link Sandbox.accounts}). */
@@ -279,7 +296,38 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       createNotificoreEmulator({ ...notificoreOptions, apiKey }),
     ),
   };
-  const server = await serveEmulators({ ...options, emulators: { ...routers, ...outside } });
+  const ui = options.ui
+    ? createSandboxUi({
+        // The main account's emulators (contacts, stop lists); the requests of every account.
+        emulators,
+        secrets: [
+          ...[...Object.values(SANDBOX_CREDENTIALS), ...Object.values(outside).map(optionsOf)]
+            .flatMap((credentials) => Object.entries(credentials))
+            .filter(
+              ([name, value]) =>
+                /key|token|secret|password/i.test(name) && typeof value === 'string',
+            )
+            .map(([, value]) => value as string),
+          ...(webhook ? [webhook.secret] : []),
+        ],
+        ...(webhook ? { webhook } : {}),
+      })
+    : undefined;
+  const { ui: _ui, onRequest, ...serve } = options;
+  const server = await serveEmulators({
+    ...serve,
+    emulators: { ...routers, ...outside },
+    ...(ui ? { mount: ui.mount } : {}),
+    ...(ui || onRequest
+      ? {
+          onRequest: (entry, exchange) => {
+            ui?.observe(entry, exchange);
+            onRequest?.(entry);
+          },
+        }
+      : {}),
+  });
+  ui?.attach(server);
   const credentialOf = (name: string, provider: SandboxProvider) => {
     const credentials = accountCredentials(name)[provider] as {
       apiKey?: string;
@@ -334,6 +382,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   ];
   return {
     ...server,
+    reset() {
+      server.reset();
+      ui?.clear();
+    },
     emulators,
     accounts,
     storeConfigs: configs,
@@ -358,6 +410,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return seedEmulator(emulator, config, contacts, registry);
     },
     ...(webhook ? { webhook } : {}),
+    ...(ui ? { uiUrl: `${server.url}${UI_PREFIX}/` } : {}),
   };
 }
 
@@ -458,4 +511,9 @@ function storeConfigs(server: RunningServer): ContactStoreConfig[] {
       fieldMap: { ...SANDBOX_FIELD_MAPS.notificore },
     },
   ];
+}
+
+/** An outside emulator's store options (its credentials among them), for redaction. */
+function optionsOf(emulator: ProviderEmulator): Readonly<Record<string, unknown>> {
+  return emulator.storeOptions ?? {};
 }

@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { signCallbellPayload } from '../../providers/callbell/webhook-signature.js';
+import {
+  type SignatureCheck,
+  signCallbellPayload,
+  verifyCallbellSignature,
+} from '../../providers/callbell/webhook-signature.js';
 import type { EmulatorRequest, EmulatorResponse, ProviderEmulator } from '../emulator.js';
 
 export interface CallbellWebhookDeliveryOptions {
@@ -29,6 +33,11 @@ export interface CallbellDelivery {
     tampered: boolean;
     /** The signature's timestamp, in Unix seconds. */
     t: number;
+    /**
+     * What `callbellWebhook`'s check says of the body and signature as sent: `ok`, or the reason
+     * it refuses them (`mismatch` for a tampered body).
+     */
+    signature: 'ok' | Extract<SignatureCheck, { ok: false }>['reason'];
   }[];
   /** An attempt got a 2xx answer. */
   delivered: boolean;
@@ -71,11 +80,11 @@ export function createCallbellWebhookDeliverer(
     for (let attempt = 0; attempt < attempts; attempt += 1) {
       const t = Math.floor(Date.now() / 1000);
       const tampered = tamperFirst && attempt === 0;
-      const status = await post(
-        tampered ? tamper(body) : body,
-        signCallbellPayload(secret, body, t),
-      );
-      record.attempts.push({ status, tampered, t });
+      const sent = tampered ? tamper(body) : body;
+      const header = signCallbellPayload(secret, body, t);
+      const status = await post(sent, header);
+      const check = verifyCallbellSignature(header, Buffer.from(sent), [secret], t);
+      record.attempts.push({ status, tampered, t, signature: check.ok ? 'ok' : check.reason });
       if (typeof status === 'number' && status >= 200 && status < 300) {
         record.delivered = true;
         return;

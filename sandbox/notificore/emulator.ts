@@ -231,7 +231,11 @@ export function createNotificoreEmulator(
         id: String(contact.id),
         phone: `+${contact.phone}`,
         record: body(contact),
+        lists: contact.groups.map(
+          (id) => state.lists.find((list) => list.id === id)?.name ?? String(id),
+        ),
       })),
+    stopEntries: () => stopList.entries(),
     stopList,
     reset() {
       stopList.reset();

@@ -177,6 +177,11 @@ export function createNotificoreStopList(
     /** Phones on the list for `type`, E.164. */
     phones: (type: StopType = 'sms') =>
       [...entries.values()].filter((entry) => entry[FLAG[type]]).map((entry) => `+${entry.phone}`),
+    /** Every entry still on the list, as the vendor shows it (the sandbox's page). */
+    entries: () =>
+      [...entries.values()]
+        .filter(listed)
+        .map((entry) => ({ phone: `+${entry.phone}`, record: { ...entry } })),
     /** Empties the stop list. */
     reset: () => entries.clear(),
   };

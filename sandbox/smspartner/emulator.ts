@@ -300,8 +300,10 @@ export function createSmsPartnerEmulator(
         id: contact.contactId,
         phone: contact.phone,
         record: readSide(contact, groups.get(contact.group)?.number),
+        lists: [contact.group],
       }));
     },
+    stopEntries: () => stopList.entries(),
     groups: () => [...groups.keys()],
     stopList,
     seed(token, seeded) {

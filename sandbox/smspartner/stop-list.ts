@@ -59,6 +59,9 @@ export function createSmsPartnerStopList() {
         },
       },
     },
+    /** The entries, as `stop-sms/list` shows them (the sandbox's page). */
+    entries: () =>
+      [...entries.values()].map((entry) => ({ phone: entry.phoneNumber, record: { ...entry } })),
     /** The phones on the list, E.164 (tests and the sandbox's seed). */
     phones: () => [...entries.values()].map((entry) => entry.phoneNumber),
     /** Puts a phone on the list as if the person had answered STOP. */

@@ -38,6 +38,16 @@ export interface EmulatedContact {
   phone: string;
   /** The vendor's own stored object. */
   record: unknown;
+  /** The names of the vendor's lists (groups) it is in, where the vendor has lists. */
+  lists?: string[];
+}
+
+/** One entry of a vendor's stop list (numbers that must not be messaged). */
+export interface EmulatedStopEntry {
+  /** E.164. */
+  phone: string;
+  /** The vendor's own stored entry. */
+  record: unknown;
 }
 
 /**
@@ -53,6 +63,8 @@ export interface ProviderEmulator {
   handle(request: EmulatorRequest): EmulatorResponse;
   /** Every contact held, across groups or channels. */
   contacts(): EmulatedContact[];
+  /** The stop list's entries, where the vendor keeps one (shown by the sandbox's page). */
+  stopEntries?(): EmulatedStopEntry[];
   /** Forgets every contact (credentials and configured fields stay). */
   reset(): void;
   /**

@@ -14,6 +14,7 @@ export { type ContactStoreCasesOptions, contactStoreCases } from './contact-stor
 export {
   createFaultQueue,
   type EmulatedContact,
+  type EmulatedStopEntry,
   type EmulatorRequest,
   type EmulatorResponse,
   type ProviderEmulator,

@@ -53,6 +53,37 @@ export interface ServeOptions {
   latencyMs?: number;
   /** Most requests kept in the log (oldest dropped first). Default 100000. */
   logLimit?: number;
+  /** Called once per request, when it has been answered or dropped (the sandbox's page, `--log`). */
+  onRequest?: (entry: SandboxRequest, exchange: SandboxExchange) => void;
+  /** Requests whose path starts with `prefix` go to `handle` instead of an emulator (the page). */
+  mount?: {
+    /** A path prefix that names no emulator, e.g. `/_sandbox`. */
+    prefix: string;
+    /** Answers the request. */
+    handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void>;
+  };
+}
+
+/** One vendor's switches: they override the sandbox-wide `faults.rate` and `latencyMs`. */
+export interface VendorSwitches {
+  /** Share of this vendor's requests that get a random fault, from 0 to 1. */
+  faultRate?: number;
+  /** Added to each of this vendor's answers, in ms. */
+  latencyMs?: number;
+  /** Every request to this vendor is answered 503 (with `Retry-After`), as a vendor down would. */
+  down?: boolean;
+}
+
+/** What went over the wire for one request, as received and answered (secrets included). */
+export interface SandboxExchange {
+  /** The query string, with its `?`, or `''`. */
+  query: string;
+  /** The request's headers, lower-case names. */
+  headers: Record<string, string | undefined>;
+  /** The request body as text. */
+  body: string;
+  /** The answer sent; absent when the connection was dropped before it. */
+  answer?: { status: number; headers: Record<string, string>; body: string };
 }
 
 /** One entry of the sandbox's request log. */
@@ -69,8 +100,14 @@ export interface SandboxRequest {
   fault?: FaultKind;
   /** The request met a fault planned with `inject`. */
   injected?: boolean;
+  /** The vendor was switched down (`setVendorSwitches`): answered 503. */
+  down?: boolean;
   /** When it arrived, in ms since the Unix epoch. */
   at: number;
+  /** Its number in this sandbox's life, from 1 (`reset` does not restart it). */
+  id?: number;
+  /** From its arrival to its answer (or drop), in ms; set once answered. */
+  durationMs?: number;
 }
 
 /** A running server of emulators, from {@link serveEmulators}. */
@@ -87,6 +124,10 @@ export interface RunningServer {
   setFaults(faults: FaultOptions, seed?: number): void;
   /** Plans a failure for the next matching request(s), before the random faults are drawn. */
   inject(fault: TargetedFault): void;
+  /** Sets one vendor's switches (replacing its previous ones; `{}` clears them). */
+  setVendorSwitches(name: string, switches: VendorSwitches): void;
+  /** One vendor's switches now. */
+  vendorSwitches(name: string): VendorSwitches;
   /** Empties every emulator, the log and the planned failures. */
   reset(): void;
   /** Stops the server, dropping open connections. */
@@ -110,32 +151,63 @@ export async function serveEmulators(options: ServeOptions): Promise<RunningServ
   let faults: FaultOptions = options.faults ?? {};
   let random = seededRandom(options.seed ?? 1);
   const planned = createFaultQueue();
+  const switches = new Map<string, VendorSwitches>();
+  let sequence = 0;
 
-  const draw = (): FaultKind | undefined => {
-    if (!faults.rate || random() >= faults.rate) return undefined;
+  const draw = (name: string): FaultKind | undefined => {
+    const rate = switches.get(name)?.faultRate ?? faults.rate;
+    if (!rate || random() >= rate) return undefined;
     const kinds = faults.kinds?.length ? faults.kinds : DEFAULT_FAULT_KINDS;
     return kinds[Math.floor(random() * kinds.length)];
   };
 
   const log = (entry: SandboxRequest) => {
+    sequence += 1;
+    entry.id = sequence;
     requests.push(entry);
     if (requests.length > logLimit) requests.splice(0, requests.length - logLimit);
   };
 
+  /** Answers (or drops) a logged request, timing it and telling `onRequest`. */
+  function finish(
+    entry: SandboxRequest,
+    call: { url: URL; request: IncomingMessage; text: string },
+    response: ServerResponse,
+    answer: EmulatorResponse | 'drop',
+  ): void {
+    const sent = answer === 'drop' ? undefined : send(response, answer);
+    if (answer === 'drop') drop(call.request, response);
+    entry.durationMs = Date.now() - entry.at;
+    options.onRequest?.(entry, {
+      query: call.url.search,
+      headers: lowerCaseHeaders(call.request),
+      body: call.text,
+      ...(sent ? { answer: sent } : {}),
+    });
+  }
+
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://sandbox');
+    if (options.mount && url.pathname.startsWith(options.mount.prefix)) {
+      return options.mount.handle(request, response, url);
+    }
     const [, name = '', ...rest] = url.pathname.split('/');
     const emulator = Object.hasOwn(emulators, name) ? emulators[name] : undefined;
     const method = (request.method ?? 'GET').toUpperCase();
     const below = `/${rest.join('/')}`;
     if (!emulator || !below.startsWith(emulator.basePath)) {
-      return send(response, { status: 404, body: { error: 'No such sandbox route' } });
+      send(response, { status: 404, body: { error: 'No such sandbox route' } });
+      return;
     }
     const path = below.slice(emulator.basePath.length) || '/';
     const text = await readBody(request);
     if (text === undefined) {
-      log({ provider: name, method, path, status: 413, at: Date.now() });
-      return send(response, { status: 413, body: { error: 'Body too large' } });
+      const entry: SandboxRequest = { provider: name, method, path, status: 413, at: Date.now() };
+      log(entry);
+      return finish(entry, { url, request, text: '' }, response, {
+        status: 413,
+        body: { error: 'Body too large' },
+      });
     }
     const targeted = planned.take(name, method, path);
     if (targeted) {
@@ -147,24 +219,29 @@ export async function serveEmulators(options: ServeOptions): Promise<RunningServ
         response,
       );
     }
-    const fault = draw();
+    const vendor = switches.get(name) ?? {};
+    const fault = vendor.down ? '503' : draw(name);
     const entry: SandboxRequest = {
       provider: name,
       method,
       path,
       status: 0,
       fault,
+      ...(vendor.down ? { down: true } : {}),
       at: Date.now(),
     };
     log(entry);
-    if (options.latencyMs) await delay(options.latencyMs);
-    if (fault === 'drop-before') return drop(request, response);
+    const call = { url, request, text };
+    const latencyMs = vendor.latencyMs ?? options.latencyMs;
+    if (latencyMs) await delay(latencyMs);
+    if (fault === 'drop-before') return finish(entry, call, response, 'drop');
     const retryAfter = String(faults.retryAfter ?? 1);
     if (fault && /^\d+$/.test(fault)) {
       entry.status = Number(fault);
       const headers: Record<string, string> =
         fault === '429' || fault === '503' ? { 'retry-after': retryAfter } : {};
-      return send(response, { status: entry.status, headers, body: { error: 'Injected fault' } });
+      const error = vendor.down ? 'Vendor switched down in the sandbox' : 'Injected fault';
+      return finish(entry, call, response, { status: entry.status, headers, body: { error } });
     }
     const answer = emulator.handle({
       method,
@@ -174,9 +251,9 @@ export async function serveEmulators(options: ServeOptions): Promise<RunningServ
       body: parseBody(text),
     });
     entry.status = answer.status;
-    if (fault === 'drop-after') return drop(request, response);
+    if (fault === 'drop-after') return finish(entry, call, response, 'drop');
     if (fault === 'slow') await delay(faults.slowMs ?? 15_000);
-    send(response, answer);
+    finish(entry, call, response, answer);
   }
 
   /** A planned failure: the status it names, or a connection dropped before or after the write. */
@@ -196,13 +273,18 @@ export async function serveEmulators(options: ServeOptions): Promise<RunningServ
       at: Date.now(),
     };
     log(entry);
+    const wire = { url: call.url, request, text: call.text };
     if (!fault.drop) {
       entry.status = fault.status ?? 500;
-      send(response, { status: entry.status, headers: fault.headers, body: fault.body });
+      finish(entry, wire, response, {
+        status: entry.status,
+        headers: fault.headers,
+        body: fault.body,
+      });
       return;
     }
     if (fault.drop === 'before') {
-      drop(request, response);
+      finish(entry, wire, response, 'drop');
       return;
     }
     entry.status = emulator.handle({
@@ -212,7 +294,7 @@ export async function serveEmulators(options: ServeOptions): Promise<RunningServ
       headers: lowerCaseHeaders(request),
       body: parseBody(call.text),
     }).status;
-    drop(request, response);
+    finish(entry, wire, response, 'drop');
   }
 
   const server: Server = createServer((request, response) => {
@@ -235,6 +317,10 @@ export async function serveEmulators(options: ServeOptions): Promise<RunningServ
     baseUrl: (name) =>
       `${origin}/${name}${Object.hasOwn(emulators, name) ? emulators[name]?.basePath : ''}`,
     inject: (fault) => planned.add(fault),
+    setVendorSwitches(name, next) {
+      switches.set(name, { ...next });
+    },
+    vendorSwitches: (name) => ({ ...switches.get(name) }),
     setFaults(next, seed) {
       faults = next;
       if (seed !== undefined) random = seededRandom(seed);
@@ -269,10 +355,17 @@ function emulatorsByName(
   return byName;
 }
 
-function send(response: ServerResponse, answer: EmulatorResponse): void {
-  const { status, headers, body } = serializeAnswer(answer);
-  response.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
-  response.end(body);
+function send(
+  response: ServerResponse,
+  answer: EmulatorResponse,
+): { status: number; headers: Record<string, string>; body: string } {
+  const wire = serializeAnswer(answer);
+  response.writeHead(wire.status, {
+    ...wire.headers,
+    'content-length': Buffer.byteLength(wire.body),
+  });
+  response.end(wire.body);
+  return wire;
 }
 
 function drop(request: IncomingMessage, response: ServerResponse): void {

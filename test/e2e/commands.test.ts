@@ -72,6 +72,9 @@ describe('contact-sync sandbox and demo (in-process)', () => {
 
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/Sandbox on http:\/\/127\.0\.0\.1:\d+/);
+    expect(run.stdout).toMatch(
+      /Watch it at http:\/\/127\.0\.0\.1:\d+\/_sandbox\/ while the demo runs/,
+    );
     expect(run.stdout).toContain('vendor      created  updated  unchanged  failed  skipped');
     expect(run.stdout).toMatch(/^smspartner +44 +0 +0 +6 +0$/m);
     expect(run.stdout).toMatch(/^callbell +44 +0 +0 +6 +0$/m);
