@@ -94,13 +94,13 @@ export function createSummary(providers: readonly string[]): Summary {
       if (landlines.sent) {
         out.push(
           '',
-          `Landlines: ${landlines.sent} records have a fixed-line phone (phone fixed_line): stored, but SMS and WhatsApp cannot reach them (--refuse-landlines keeps them back).`,
+          `Landlines: ${landlines.sent} ${landlines.sent === 1 ? 'record has' : 'records have'} a fixed-line phone (phone fixed_line): stored, but SMS and WhatsApp cannot reach them (--refuse-landlines keeps them back).`,
         );
       }
       if (landlines.refused) {
         out.push(
           '',
-          `Landlines: ${landlines.refused} records refused for a fixed-line phone (--refuse-landlines).`,
+          `Landlines: ${landlines.refused} ${landlines.refused === 1 ? 'record' : 'records'} refused for a fixed-line phone (--refuse-landlines).`,
         );
       }
       const synced = `${records - failedRecords} fully synced`;

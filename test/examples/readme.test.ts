@@ -1,12 +1,10 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { entryPoints } from '../../entry-points.js';
 import { type Sandbox, startSandbox } from '../../sandbox/index.js';
-import { spawnNode } from '../support/child-process.js';
+import { bundleForChild, spawnNode } from '../support/child-process.js';
 
 /**
  * Every TypeScript example of README.md runs against the sandbox exactly as printed (issue 25):
@@ -38,27 +36,9 @@ afterAll(async () => {
 /** Bundles one example with the package names aliased to the sources. */
 async function bundle(code: string, index: number): Promise<string> {
   const source = join(bundles, `readme-${index}-${process.pid}.ts`);
-  const outfile = join(bundles, `readme-${index}-${process.pid}.mjs`);
   await writeFile(source, code);
-  const alias = Object.fromEntries(
-    Object.entries(entryPoints).map(([name, file]) => [
-      name === 'index' ? 'contact-sync' : `contact-sync/${name}`,
-      join(root, file),
-    ]),
-  );
-  await build({
-    entryPoints: [source],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    alias,
-    external: ['ioredis', 'bullmq', '@opentelemetry/api'],
-    logLevel: 'silent',
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
+  const outfile = await bundleForChild(pathToFileURL(source), `readme-${index}`, {
+    packageFromSources: true,
   });
   await rm(source, { force: true });
   return outfile;

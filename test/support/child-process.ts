@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { entryPoints } from '../../entry-points.js';
 import { GENEROUS_MS } from './wait-for.js';
 
 /**
@@ -19,7 +20,11 @@ import { GENEROUS_MS } from './wait-for.js';
  * child builds its own, only when it runs, and the file is removed when the test file's process
  * exits.
  */
-export async function bundleForChild(entry: URL, name: string): Promise<string> {
+export async function bundleForChild(
+  entry: URL,
+  name: string,
+  options: { packageFromSources?: boolean } = {},
+): Promise<string> {
   const folder = resolve('node_modules/.cache/contact-sync-test');
   await mkdir(folder, { recursive: true });
   const outfile = join(folder, `${name}-${process.pid}.mjs`);
@@ -30,11 +35,32 @@ export async function bundleForChild(entry: URL, name: string): Promise<string> 
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
     logLevel: 'silent',
+    // An example imports `contact-sync` by name, as a user's code does: with
+    // `packageFromSources`, those imports are this repository's sources, bundled in.
+    ...(options.packageFromSources
+      ? {
+          alias: packageAliases(),
+          external: ['ioredis', 'bullmq', '@opentelemetry/api'],
+          banner: {
+            js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+          },
+        }
+      : { packages: 'external' as const }),
   });
   process.once('exit', () => rmSync(outfile, { force: true }));
   return outfile;
+}
+
+/** `contact-sync` and `contact-sync/<entry>` → the entry's source file. */
+function packageAliases(): Record<string, string> {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  return Object.fromEntries(
+    Object.entries(entryPoints).map(([entryName, file]) => [
+      entryName === 'index' ? 'contact-sync' : `contact-sync/${entryName}`,
+      join(root, file),
+    ]),
+  );
 }
 
 let cli: Promise<string> | undefined;
