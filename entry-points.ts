@@ -7,6 +7,7 @@ export const entryPoints: Record<string, string> = {
   smspartner: 'providers/smspartner/index.ts',
   callbell: 'providers/callbell/index.ts',
   notificore: 'providers/notificore/index.ts',
+  brevo: 'providers/brevo/index.ts',
   redis: 'src/redis/index.ts',
   sandbox: 'sandbox/index.ts',
   queue: 'queue/index.ts',

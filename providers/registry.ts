@@ -2,6 +2,7 @@ import type { ContactStore } from '../src/contact-store.js';
 import { invalidConfig, type ValidationIssue } from '../src/errors.js';
 import type { ProviderDefinition } from '../src/provider-definition.js';
 import { didYouMean } from '../src/validation.js';
+import { type BrevoOptions, brevoProvider } from './brevo/index.js';
 import { type CallbellOptions, callbellProvider } from './callbell/index.js';
 import { type NotificoreOptions, notificoreProvider } from './notificore/index.js';
 import { type SmsPartnerOptions, smsPartnerProvider } from './smspartner/index.js';
@@ -21,7 +22,11 @@ export type ContactStoreConfig =
   | ({
       /** Selects Notificore. */
       provider: 'notificore';
-    } & NotificoreOptions);
+    } & NotificoreOptions)
+  | ({
+      /** Selects Brevo. */
+      provider: 'brevo';
+    } & BrevoOptions);
 
 /**
  * The configuration of a store of a vendor defined outside this package (given through
@@ -53,6 +58,7 @@ export const providerDefinitions: Readonly<Record<string, ProviderDefinition<nev
     [smsPartnerProvider.name]: smsPartnerProvider as ProviderDefinition<never>,
     [callbellProvider.name]: callbellProvider as ProviderDefinition<never>,
     [notificoreProvider.name]: notificoreProvider as ProviderDefinition<never>,
+    [brevoProvider.name]: brevoProvider as ProviderDefinition<never>,
   });
 
 /** The vendors a call knows by name: the shipped ones and those it was given. */

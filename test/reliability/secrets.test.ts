@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/main.js';
 import { type ContactStoreConfig, createContactStore } from '../../providers/registry.js';
+import { createBrevoEmulator } from '../../sandbox/brevo/emulator.js';
 import { createCallbellEmulator } from '../../sandbox/callbell/emulator.js';
 import { createNotificoreEmulator } from '../../sandbox/notificore/emulator.js';
 import { type RunningServer, serveEmulators } from '../../sandbox/server.js';
@@ -25,6 +26,7 @@ import { createContactSync, memoryLinkStore } from '../../src/sync/index.js';
 const SMSPARTNER_KEY = 'CANARYKEY+smsp/7f3a9c21==';
 const CALLBELL_TOKEN = 'CANARYTOKEN+cb/b41e77d0 x';
 const NOTIFICORE_KEY = 'test_CANARYKEY-nc+5e2d90/';
+const BREVO_KEY = 'xkeysib-CANARYKEY+bv/0c9e11==';
 const PHONE = '+33698765432';
 /** `${NAME}`: a CLI config placeholder filled from the environment. */
 const placeholder = (name: string) => `\${${name}}`;
@@ -56,7 +58,7 @@ function collectError(where: string, error: unknown, depth = 0): void {
 }
 
 function secrets(): string[] {
-  return [SMSPARTNER_KEY, CALLBELL_TOKEN, NOTIFICORE_KEY, ...notificore.issuedTokens()];
+  return [SMSPARTNER_KEY, CALLBELL_TOKEN, NOTIFICORE_KEY, BREVO_KEY, ...notificore.issuedTokens()];
 }
 
 beforeAll(async () => {
@@ -67,6 +69,7 @@ beforeAll(async () => {
       smspartner: createSmsPartnerEmulator({ apiKey: SMSPARTNER_KEY, groups: ['g1'] }),
       callbell: createCallbellEmulator({ apiToken: CALLBELL_TOKEN }),
       notificore,
+      brevo: createBrevoEmulator({ apiKey: BREVO_KEY }),
     },
     faults: {
       rate: 0.35,
@@ -104,6 +107,12 @@ function configs(credentials: 'right' | 'wrong' = 'right'): ContactStoreConfig[]
       provider: 'notificore',
       apiKey: wrong(NOTIFICORE_KEY),
       baseUrl: server.baseUrl('notificore'),
+      ...common,
+    },
+    {
+      provider: 'brevo',
+      apiKey: wrong(BREVO_KEY),
+      baseUrl: server.baseUrl('brevo'),
       ...common,
     },
   ];
@@ -185,6 +194,7 @@ describe('canary credentials and phone through the library', () => {
       smspartner: SMSPARTNER_KEY,
       callbell: CALLBELL_TOKEN,
       notificore: NOTIFICORE_KEY,
+      brevo: BREVO_KEY,
     };
     for (const status of [200, 400, 401, 404, 409, 422, 429, 500]) {
       for (const config of configs()) {
@@ -236,6 +246,7 @@ describe('canary credentials and phone through the command line', () => {
     SMSPARTNER_KEY,
     CALLBELL_TOKEN,
     NOTIFICORE_KEY,
+    BREVO_KEY,
   };
 
   async function writeInputs() {
@@ -245,6 +256,7 @@ describe('canary credentials and phone through the command line', () => {
       ...(store.provider === 'smspartner' ? { apiKey: placeholder('SMSPARTNER_KEY') } : {}),
       ...(store.provider === 'callbell' ? { apiToken: placeholder('CALLBELL_TOKEN') } : {}),
       ...(store.provider === 'notificore' ? { apiKey: placeholder('NOTIFICORE_KEY') } : {}),
+      ...(store.provider === 'brevo' ? { apiKey: placeholder('BREVO_KEY') } : {}),
     }));
     await writeFile(config, JSON.stringify({ stores }));
     const input = join(directory, 'contacts.csv');
@@ -309,7 +321,7 @@ describe('canary credentials and phone through the command line', () => {
       });
     }
     // The phone is in each vendor's create body: that is what would be sent.
-    expect(bodies).toBe(3);
+    expect(bodies).toBe(configs().length);
     texts.push({ where: 'dry-run stderr', text: err.text() });
     expectClean();
   }, 60_000);

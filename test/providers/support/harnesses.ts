@@ -1,6 +1,8 @@
+import { createBrevoContactStore } from '../../../providers/brevo/index.js';
 import { createCallbellContactStore } from '../../../providers/callbell/index.js';
 import { createNotificoreContactStore } from '../../../providers/notificore/index.js';
 import { createSmsPartnerContactStore } from '../../../providers/smspartner/index.js';
+import { createBrevoEmulator } from '../../../sandbox/brevo/emulator.js';
 import { createCallbellEmulator } from '../../../sandbox/callbell/emulator.js';
 import { createNotificoreEmulator } from '../../../sandbox/notificore/emulator.js';
 import { createSmsPartnerEmulator } from '../../../sandbox/smspartner/emulator.js';
@@ -86,4 +88,36 @@ export function notificoreHarness(): ContractHarness {
     },
     createPath: /^\/api\/contacts$/,
   };
+}
+
+export function brevoHarness(): ContractHarness {
+  const emulator = createBrevoEmulator({ apiKey: 'xkeysib-valid-key-1234' });
+  return {
+    provider: 'brevo',
+    origin: 'https://api.brevo.com',
+    emulator,
+    createStore: (options = {}) =>
+      createBrevoContactStore({ apiKey: 'xkeysib-valid-key-1234', pageSize: 10, ...options }),
+    createUnauthorizedStore: (options = {}) =>
+      createBrevoContactStore({
+        apiKey: 'xkeysib-wrong-key-9876',
+        retry: { minTimeout: 0 },
+        rateLimit: false,
+        ...options,
+      }),
+    secrets: ['xkeysib-valid-key-1234', 'xkeysib-wrong-key-9876'],
+    pageSize: 10,
+    validationFault: {
+      path: /^\/contacts$/,
+      method: 'POST',
+      status: 400,
+      body: { code: 'invalid_parameter', message: 'Invalid phone number' },
+    },
+    createPath: /^\/contacts$/,
+  };
+}
+
+/** Every shipped vendor's harness: the one list the cross-vendor contract files iterate. */
+export function allHarnesses(): ContractHarness[] {
+  return [smsPartnerHarness(), callbellHarness(), notificoreHarness(), brevoHarness()];
 }

@@ -1,0 +1,2 @@
+export type { BrevoOptions } from './options.js';
+export { brevoProvider, createBrevoContactStore } from './store.js';
