@@ -1,6 +1,7 @@
 import type { Contact, ContactInput } from '../../src/contact.js';
 import { ContactSyncError } from '../../src/errors.js';
 import type { HttpClient } from '../../src/http.js';
+import { phoneOf } from '../../src/identity.js';
 import { ImportStartedSchema, ProcessSchema, parsed } from './api.js';
 import type { AttributeValue } from './attributes.js';
 import type { BrevoPlan } from './driver.js';
@@ -73,7 +74,7 @@ export function createBrevoImport(
       inputs.map(async (input, index) => ({
         attributes: {
           ...(await typed(plans[index] as BrevoPlan, call.signal)),
-          ...phoneAttributes(input.phone),
+          ...phoneAttributes(phoneOf(input, provider, 'upsert')),
         },
       })),
     );
@@ -97,7 +98,7 @@ export function createBrevoImport(
         emptyContactsAttributes: false,
         disableNotification: true,
       },
-      sent.map(({ input }) => input.phone),
+      sent.map(({ input }) => phoneOf(input, provider, 'upsert')),
       call,
     );
     const started = await http.request(spec, (response) => {
@@ -120,7 +121,8 @@ export function createBrevoImport(
     call: CallContext,
   ): Promise<PromiseSettledResult<Contact>> {
     try {
-      const found = await read.findByPhone(input.phone, { signal: call.signal }, 'upsert');
+      const phone = phoneOf(input, provider, 'upsert');
+      const found = await read.findByPhone(phone, { signal: call.signal }, 'upsert');
       // Whether Brevo imports a row without an email is unconfirmed: a row the import left out is
       // handed back as a `conflict` without an id, which the store upserts on its own (a lookup,
       // then a single create), so the row is written either way.

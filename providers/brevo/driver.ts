@@ -2,6 +2,7 @@ import type { Contact, ContactPatch } from '../../src/contact.js';
 import type { Capabilities } from '../../src/contact-store.js';
 import { ContactSyncError, invalidInput } from '../../src/errors.js';
 import type { HttpClient, RequestSpec } from '../../src/http.js';
+import { phoneOf } from '../../src/identity.js';
 import { type ContactStoreDriver, reportUnmapped, type WritePlan } from '../../src/store.js';
 import { CreatedSchema, parsed } from './api.js';
 import {
@@ -42,6 +43,8 @@ export function createBrevoDriver(
   const listIds = options.listIds?.length ? options.listIds : undefined;
 
   const capabilities: Capabilities = {
+    // The SMS number is the identity (a WhatsApp user id has no place in Brevo).
+    identity: ['phone'],
     create: 'native',
     get: 'native',
     update: 'native',
@@ -148,17 +151,18 @@ export function createBrevoDriver(
       };
     },
     async create(input, plan, call) {
+      const phone = phoneOf(input, provider, 'create');
       const values = await typed(plan, 'create', call);
-      const spec = createRequest(body(values, input.phone), input.phone, call);
+      const spec = createRequest(body(values, phone), phone, call);
       const response = await send(spec, plan.mapped.sources);
       if (response.status !== 201) {
         // Not documented without `updateEnabled`: read what Brevo holds instead.
-        const stored = await read.findByPhone(input.phone, { signal: call.signal }, 'create');
+        const stored = await read.findByPhone(phone, { signal: call.signal }, 'create');
         if (!stored) throw toBrevoError(http, response, spec);
         return stored;
       }
       const { id } = parsed(CreatedSchema, response.body, spec);
-      return createdContact(String(id), input.phone, plan, values);
+      return createdContact(String(id), phone, plan, values);
     },
     async update(id, patch, plan, call) {
       if (!isBrevoId(id))
