@@ -69,6 +69,23 @@ export async function loadConfig(
     const { line, column } = jsonErrorPosition(text);
     throw fail('', `is not valid JSON (line ${line}, column ${column})`);
   }
+  return checkConfig(parsed, path, env, logger);
+}
+
+/**
+ * Checks a parsed configuration object as `loadConfig` does a file's (placeholders, secrets,
+ * every store built). `path` is the file (its `"providers"` modules are relative to it); `label`
+ * names it in errors (`accounts.json, account acme`). Default: the path.
+ */
+export async function checkConfig(
+  parsed: unknown,
+  path: string,
+  env: Record<string, string | undefined> = process.env,
+  logger?: Logger,
+  label = path,
+): Promise<{ config: CliConfig; stores: ContactStore[] }> {
+  const fail = (field: string, message: string) =>
+    new ConfigError(`config file ${label}: ${field ? `${field}: ` : ''}${message}`);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw fail('', 'expected a JSON object { "stores": [...], "defaultCountry": "FR" }');
   }

@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { ContactStore } from '../src/contact-store.js';
 import { isContactSyncError } from '../src/errors.js';
 import { memoryLinkStore } from '../src/sync/index.js';
+import { loadAccounts } from './accounts.js';
 import { coloursFor } from './colour.js';
 import { ConfigError, loadConfig } from './config.js';
 import { demoCommand } from './demo.js';
@@ -13,7 +14,7 @@ import { cliLogger } from './log-lines.js';
 import { migrateCommand } from './migrate.js';
 import { optoutsCommand } from './optouts.js';
 import { openLinks, pushCommand, selectStores, UsageError } from './push.js';
-import { failedCommand, queuePushCommand, workerCommand } from './queue-commands.js';
+import { failedCommand, queuePushCommand, statusCommand, workerCommand } from './queue-commands.js';
 import { sandboxCommand } from './sandbox.js';
 import { OutputFileError } from './writers.js';
 
@@ -25,10 +26,11 @@ const SYNOPSIS = `Usage:
                     [--dry-run] [--concurrency N] [--links PATH] [--report PATH] [--rejects PATH]
                     [--encoding utf8|windows-1252|latin1] [--delimiter ,|;|tab]
                     [--column FIELD=HEADER]… [--tag-separator CHARS] [--refuse-landlines]
-  contact-sync push --queue redis://host:6379 <file> [--name QUEUE]
+  contact-sync push --queue redis://host:6379 <file> [--name QUEUE] [--account A]
   contact-sync worker --redis redis://host:6379 [--config contact-sync.config.json] [--name QUEUE]
-                      [--concurrency N]
-  contact-sync failed --redis redis://host:6379 [--name QUEUE] [--limit N] [--retry]
+                      [--accounts accounts.json|module.js] [--concurrency N]
+  contact-sync failed --redis redis://host:6379 [--name QUEUE] [--account A] [--limit N] [--retry]
+  contact-sync status --redis redis://host:6379 [--name QUEUE] [--account A]
   contact-sync push <file> --diff [--only a,b] [--links PATH] [--report PATH]
   contact-sync optouts [--apply] [--out FILE.csv] [--links PATH] [--config …] [--only a,b]
   contact-sync export --from <provider> [--out FILE] [--format ndjson|csv] [--links PATH]
@@ -170,6 +172,7 @@ function buildProgram(io: CliIo, setStatus: (status: number) => void): Command {
     )
     .option('--queue <redis-url>', 'enqueue the records for workers instead of sending them')
     .option('--name <queue>', 'the queue name with --queue')
+    .option('--account <name>', "with --queue: the account's queue (workers run with --accounts)")
     .option('--no-progress', 'no progress bar or progress lines on stderr')
     .addOption(
       new Option(
@@ -189,15 +192,24 @@ function buildProgram(io: CliIo, setStatus: (status: number) => void): Command {
     .option('--redis <url>', 'the Redis server, e.g. redis://127.0.0.1:6379')
     .option('-c, --config <path>', 'the config file', DEFAULT_CONFIG)
     .option('--name <queue>', 'the queue name')
+    .option(
+      '--accounts <file|module>',
+      'many accounts: a JSON file { "<account>": { "stores": [...] } } or a module exporting the resolver',
+    )
     .option('--concurrency <n>', 'jobs in flight at once')
     .action(async (options: WorkerFlags, self: Command) => {
       if (self.args.length) throw new UsageError('worker takes no arguments');
       if (!options.redis) throw new UsageError('worker needs --redis redis://host:6379');
       const concurrency = optionalPositiveInteger('--concurrency', options.concurrency);
-      const config = await loadConfigWithHint(options.config, io);
+      const logger = cliLogger(io.env, io.err);
+      const many = options.accounts
+        ? await loadAccounts(options.accounts, io.env, logger)
+        : undefined;
+      const config = many ? undefined : await loadConfigWithHint(options.config, io);
       setStatus(
         await workerCommand({
-          config,
+          ...(config ? { config } : {}),
+          ...(many ? { accounts: many } : {}),
           redis: options.redis,
           name: options.name,
           concurrency,
@@ -214,6 +226,7 @@ function buildProgram(io: CliIo, setStatus: (status: number) => void): Command {
     .allowExcessArguments(true)
     .option('--redis <url>', 'the Redis server, e.g. redis://127.0.0.1:6379')
     .option('--name <queue>', 'the queue name')
+    .option('--account <name>', "that account's failed jobs")
     .option('--limit <n>', 'list at most this many')
     .option('--retry', 'put them back in the queue', false)
     .action(async (options: FailedFlags, self: Command) => {
@@ -223,8 +236,32 @@ function buildProgram(io: CliIo, setStatus: (status: number) => void): Command {
         await failedCommand({
           redis: options.redis,
           name: options.name,
+          ...(options.account === undefined ? {} : { account: options.account }),
           retry: options.retry,
           limit: optionalPositiveInteger('--limit', options.limit),
+          out: io.out,
+          err: io.err,
+          signal: io.signal,
+        }),
+      );
+    });
+
+  command('status')
+    .description(
+      'per account: jobs waiting, active, delayed and failed, the rate and the time left',
+    )
+    .allowExcessArguments(true)
+    .option('--redis <url>', 'the Redis server, e.g. redis://127.0.0.1:6379')
+    .option('--name <queue>', 'the queue name')
+    .option('--account <name>', 'that account only')
+    .action(async (options: StatusFlags, self: Command) => {
+      if (self.args.length) throw new UsageError('status takes no arguments');
+      if (!options.redis) throw new UsageError('status needs --redis redis://host:6379');
+      setStatus(
+        await statusCommand({
+          redis: options.redis,
+          name: options.name,
+          ...(options.account === undefined ? {} : { account: options.account }),
           out: io.out,
           err: io.err,
           signal: io.signal,
@@ -416,6 +453,7 @@ interface PushFlags {
   refuseLandlines: boolean;
   queue?: string;
   name?: string;
+  account?: string;
   progress: boolean;
   progressEvery: number;
 }
@@ -424,12 +462,20 @@ interface WorkerFlags {
   redis?: string;
   config: string;
   name?: string;
+  accounts?: string;
   concurrency?: string;
+}
+
+interface StatusFlags {
+  redis?: string;
+  name?: string;
+  account?: string;
 }
 
 interface FailedFlags {
   redis?: string;
   name?: string;
+  account?: string;
   limit?: string;
   retry: boolean;
 }
@@ -507,11 +553,15 @@ async function push(
   if (file === undefined || argumentCount !== 1) {
     throw new UsageError('push takes exactly one input file');
   }
+  if (flags.account !== undefined && flags.queue === undefined) {
+    throw new UsageError('--account goes with --queue (an account is a queue of the workers)');
+  }
   if (flags.queue !== undefined) {
     return queuePushCommand({
       file,
       redis: flags.queue,
       name: flags.name,
+      ...(flags.account === undefined ? {} : { account: flags.account }),
       out: io.out,
       err: io.err,
       signal: io.signal,
@@ -683,7 +733,17 @@ async function loadConfigWithHint(path: string, io: CliIo) {
 /** "See 'contact-sync push --help'." for the command the user typed, if it is one. */
 function seeHelp(argv: readonly string[]): string {
   const command = argv[0];
-  const known = ['push', 'worker', 'failed', 'optouts', 'export', 'migrate', 'sandbox', 'demo'];
+  const known = [
+    'push',
+    'worker',
+    'failed',
+    'status',
+    'optouts',
+    'export',
+    'migrate',
+    'sandbox',
+    'demo',
+  ];
   return command && known.includes(command)
     ? `See '${NAME} ${command} --help'.`
     : `See '${NAME} --help'.`;

@@ -2,9 +2,11 @@ import { invalidConfig } from '../src/errors.js';
 import type { Logger } from '../src/logger.js';
 import { isRedisUnreachable, redisConnectionIssue } from '../src/redis/connection.js';
 import type { PushReport } from '../src/sync/index.js';
+import type { CliAccounts } from './accounts.js';
 import type { CliConfig } from './config.js';
 import { formatOf, InputFileError, readRecords } from './input.js';
 import { createSummary } from './summary.js';
+import { textTable } from './text-table.js';
 
 /** The streams and signal `runCli` gives each command. */
 interface CommandIo {
@@ -25,6 +27,8 @@ export interface QueuePushOptions extends CommandIo {
   /** The Redis URL (`--queue`). */
   redis: string;
   name?: string;
+  /** `--account`: the account's queue (workers run with `--accounts`). */
+  account?: string;
 }
 
 /**
@@ -62,10 +66,13 @@ async function enqueueFile(options: QueuePushOptions): Promise<number> {
     }
   }
   try {
-    const { enqueued } = await queue.enqueue(records());
+    const { enqueued } = await queue.enqueue(
+      records(),
+      options.account === undefined ? undefined : { account: options.account },
+    );
     if (rows === 0) throw new InputFileError(`${options.file}: no records`);
     options.out.write(
-      `Enqueued ${enqueued} records on queue '${name}' at ${redactUrl(options.redis)}` +
+      `Enqueued ${enqueued} records on queue '${name}'${options.account === undefined ? '' : ` for account '${options.account}'`} at ${redactUrl(options.redis)}` +
         `${rejected ? `; ${rejected} rows left out` : ''}.\n`,
     );
   } finally {
@@ -76,7 +83,10 @@ async function enqueueFile(options: QueuePushOptions): Promise<number> {
 }
 
 export interface WorkerCommandOptions extends CommandIo {
-  config: { config: CliConfig };
+  /** `--config`'s stores; or `accounts` (`--accounts`). */
+  config?: { config: CliConfig };
+  /** `--accounts FILE|MODULE`: many accounts instead of one config. */
+  accounts?: CliAccounts;
   /** The Redis URL (`--redis`). */
   redis: string;
   name?: string;
@@ -99,20 +109,24 @@ export function workerCommand(options: WorkerCommandOptions): Promise<number> {
 async function runWorker(options: WorkerCommandOptions): Promise<number> {
   const { createSyncWorker } = await loadQueue();
   const name = options.name ?? DEFAULT_QUEUE_NAME;
-  const { stores, providers } = options.config.config;
+  const stores = options.config?.config.stores;
+  const providers = options.config?.config.providers ?? options.accounts?.providers;
   // Counts records, not tries: a try that will be retried is only counted as such, and a job
   // that failed for good and then succeeded (after `failed --retry`) is counted once, as done.
-  const summary = createSummary(stores.map((store) => store.provider));
+  // With accounts, each vendor's row counts every account's records.
+  const summary = createSummary(
+    stores?.map((store) => store.provider) ?? ['smspartner', 'callbell', 'notificore'],
+  );
   const failedForGood = new Map<string, PushReport>();
   let retried = 0;
   const worker = createSyncWorker({
     connection: options.redis,
     name,
-    stores,
+    ...(options.accounts ? { accounts: options.accounts.resolver } : { stores }),
     ...(providers ? { providers } : {}),
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.config.config.defaultCountry
+    ...(options.config?.config.defaultCountry
       ? { defaultCountry: options.config.config.defaultCountry }
       : {}),
     onReport: (report: PushReport, job) => {
@@ -120,11 +134,12 @@ async function runWorker(options: WorkerCommandOptions): Promise<number> {
         retried += 1;
         return;
       }
+      const id = job.account ? `${job.account}/${job.id}` : job.id;
       if (report.results.some((result) => result.status === 'failed')) {
-        failedForGood.set(job.id, report);
+        failedForGood.set(id, report);
         return;
       }
-      failedForGood.delete(job.id);
+      failedForGood.delete(id);
       summary.add(report);
     },
     onError: (error) => options.err.write(`worker: ${error.message}\n`),
@@ -144,7 +159,7 @@ async function runWorker(options: WorkerCommandOptions): Promise<number> {
   try {
     await worker.ready();
     options.err.write(
-      `Worker on queue '${name}' at ${redactUrl(options.redis)}, ${stores.length} stores; ` +
+      `Worker on queue '${name}' at ${redactUrl(options.redis)}, ${stores ? `${stores.length} stores` : `accounts from ${options.accounts?.names.length ? `${options.accounts.names.length} in the file` : 'the module'}`}; ` +
         'Ctrl-C or SIGTERM to stop.\n',
     );
     if (options.signal?.aborted) stop();
@@ -177,6 +192,8 @@ export interface FailedCommandOptions extends CommandIo {
   retry?: boolean;
   /** Most jobs listed. Default 100. */
   limit?: number;
+  /** `--account`: that account's failed jobs. */
+  account?: string;
 }
 
 /**
@@ -197,8 +214,9 @@ async function listFailed(options: FailedCommandOptions): Promise<number> {
     onWarning: (message) => options.err.write(`${message}\n`),
   });
   try {
-    const { failed: total } = await queue.counts();
-    const jobs = await queue.failed({ limit: options.limit ?? 100 });
+    const scope = options.account === undefined ? {} : { account: options.account };
+    const { failed: total } = await queue.counts(scope);
+    const jobs = await queue.failed({ limit: options.limit ?? 100, ...scope });
     for (const job of jobs) {
       const line = {
         id: job.id,
@@ -218,13 +236,88 @@ async function listFailed(options: FailedCommandOptions): Promise<number> {
     const shown = jobs.length < total ? ` (${jobs.length} shown)` : '';
     options.err.write(`${total} failed jobs on queue '${name}'${shown}.\n`);
     if (options.retry && total) {
-      const retried = await queue.retryFailed();
+      const retried = await queue.retryFailed(scope);
       options.err.write(`${retried} jobs sent back to the queue.\n`);
     }
   } finally {
     await queue.close();
   }
   return 0;
+}
+
+export interface StatusCommandOptions extends CommandIo {
+  /** The Redis URL (`--redis`). */
+  redis: string;
+  name?: string;
+  /** `--account`: that account only. Default: every account, and the queue without one. */
+  account?: string;
+}
+
+/**
+ * `contact-sync status --redis … [--account A]`: one row per account (and `-` for the queue of
+ * workers without accounts, when it has jobs): jobs waiting, active, delayed, failed and
+ * completed, the completion rate over the last minute, and the time left at that rate.
+ */
+export function statusCommand(options: StatusCommandOptions): Promise<number> {
+  return withRedis(options, '--redis', () => printStatus(options));
+}
+
+async function printStatus(options: StatusCommandOptions): Promise<number> {
+  const { createSyncQueue } = await loadQueue();
+  const name = options.name ?? DEFAULT_QUEUE_NAME;
+  const queue = createSyncQueue({
+    connection: options.redis,
+    name,
+    onWarning: (message) => options.err.write(`${message}\n`),
+  });
+  try {
+    const accounts: (string | undefined)[] =
+      options.account === undefined ? [undefined, ...(await queue.accounts())] : [options.account];
+    const rows: string[][] = [];
+    for (const account of accounts) {
+      const scope = account === undefined ? {} : { account };
+      const counts = await queue.counts(scope);
+      const left = counts.waiting + counts.active + counts.delayed;
+      if (account === undefined && left + counts.failed + counts.completed === 0) continue;
+      const rate = await queue.throughput(scope);
+      rows.push([
+        account ?? '-',
+        String(counts.waiting),
+        String(counts.active),
+        String(counts.delayed),
+        String(counts.failed),
+        String(counts.completed),
+        rate ? rate.toFixed(1) : '0',
+        left === 0 ? 'done' : rate ? duration(left / rate) : '-',
+      ]);
+    }
+    const header = [
+      'account',
+      'waiting',
+      'active',
+      'delayed',
+      'failed',
+      'completed',
+      'per s',
+      'ETA',
+    ];
+    options.out.write(`${textTable(header, rows).join('\n')}\n`);
+    options.err.write(
+      `Queue '${name}' at ${redactUrl(options.redis)}: ${rows.length} account${rows.length === 1 ? '' : 's'}; rate over the last minute.\n`,
+    );
+  } finally {
+    await queue.close();
+  }
+  return 0;
+}
+
+/** `1h 05m`, `4m 12s`, `37s`. */
+function duration(seconds: number): string {
+  const s = Math.ceil(seconds);
+  if (s >= 3600)
+    return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  if (s >= 60) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${s}s`;
 }
 
 /**

@@ -119,6 +119,12 @@ export interface SyncQueue {
   retryFailed(ids?: readonly string[] | AccountScope, options?: AccountScope): Promise<number>;
   /** The accounts that ever had a job enqueued, sorted by name. */
   accounts(): Promise<string[]>;
+  /**
+   * Jobs completed per second over the last `windowMs` (default 60000), of `account` if given:
+   * counted among the kept completed jobs (`keepCompleted`), so it reads low above
+   * `keepCompleted / windowMs` jobs per second.
+   */
+  throughput(options?: AccountScope & { windowMs?: number }): Promise<number>;
   /** Closes the queue and quits its Redis connection. Idempotent. */
   close(): Promise<void>;
 }
@@ -309,6 +315,15 @@ export function createSyncQueue(options: SyncQueueOptions): SyncQueue {
         retried += 1;
       }
       return retried;
+    },
+    async throughput(scope = {}) {
+      const account = checkAccount(scope, 'throughput');
+      const windowMs = scope.windowMs ?? 60_000;
+      const { client } = await opening();
+      const base = account === undefined ? prefix : accountQueuePrefix(prefix, account);
+      const now = Date.now();
+      const done = await client.zcount(`${base}:${name}:completed`, now - windowMs, now);
+      return done / (windowMs / 1000);
     },
     async accounts() {
       const { client } = await opening();
