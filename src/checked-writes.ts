@@ -1,4 +1,4 @@
-import type { ContactInput, ContactPatch } from './contact.js';
+import type { ContactInput, ContactPatch, Warning } from './contact.js';
 import type {
   CallOptions,
   ReconcileResult,
@@ -25,6 +25,8 @@ export interface CheckedWrites {
   reconcile(id: string, input: ContactInput, options?: CallOptions): Promise<ReconcileResult>;
   /** The input as this vendor would hold it (the plan's projection): what `diff` compares. */
   project(input: ContactInput): ContactPatch;
+  /** The fingerprint of what this store would send for `input` (see `ContactStore.fingerprint`). */
+  fingerprint(input: ContactInput): { fingerprint: string; warnings: Warning[] };
 }
 
 /** The checked entry of `store`, when it was built by `defineContactStore`. */

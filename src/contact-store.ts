@@ -167,6 +167,15 @@ export interface ContactStore {
   optOut?(phone: string, options?: CallOptions): Promise<OptOutResult>;
   /** Takes a phone off the stop list (idempotent); never called for you. Where `native`. */
   optIn?(phone: string, options?: CallOptions): Promise<OptInResult>;
+  /**
+   * A fingerprint of what this store would send and hold for `input` (design §13): a hash of its
+   * own projection of the input (the fields it sends, normalized) and of the options that change
+   * what is sent (`fieldMap`, `listIds`, …). Equal for inputs the store would write alike; sends
+   * nothing; validates like `upsert`. ContactSync keeps it in the link and, when it matches on
+   * the next push, sends nothing. Every store built by `defineContactStore` has it; a store of
+   * your own without it is fingerprinted by its whole normalized input instead.
+   */
+  fingerprint?(input: ContactInput): string;
   /** The request an operation would send; sends nothing. Validates like the operation itself. */
   preview(
     operation: PreviewOperation,

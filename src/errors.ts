@@ -12,6 +12,7 @@ export type ContactSyncErrorCode =
   | 'network'
   | 'timeout'
   | 'provider_unavailable'
+  | 'mirror_guard'
   | 'aborted';
 
 /** One field at fault in an `invalid_input` or `invalid_config` error. */
@@ -50,6 +51,8 @@ export interface ContactSyncErrorOptions {
   existingKey?: string;
   /** On `invalid_input` / `invalid_config`: one entry per offending field. */
   issues?: ValidationIssue[];
+  /** On `mirror_guard`: how many keys the mirror run would have removed (none was). */
+  planned?: number;
   /** `METHOD /path` with ids elided, shown in the message. */
   route?: string;
   /** The vendor's own explanation, already free of secrets and phone numbers. */
@@ -80,6 +83,7 @@ const FIELDS = [
   'existingId',
   'existingKey',
   'issues',
+  'planned',
 ] as const;
 
 /** The one error class of contact-sync. Safe to log and to serialise: it holds no secret. */
@@ -107,6 +111,8 @@ export class ContactSyncError extends Error {
   declare readonly existingKey?: string;
   /** On `invalid_input` / `invalid_config`: `{ path, message }`, one per offending field. */
   declare readonly issues?: ValidationIssue[];
+  /** On `mirror_guard`: how many keys the mirror run would have removed (none was). */
+  declare readonly planned?: number;
 
   constructor(options: ContactSyncErrorOptions) {
     // An own `cause: undefined` would print too; pass the option only when there is a cause.
@@ -278,6 +284,14 @@ export function isProviderUnavailable(
   error: unknown,
 ): error is ContactSyncErrorOf<'provider_unavailable'> {
   return hasCode(error, 'provider_unavailable');
+}
+/**
+ * True for `mirror_guard`: a mirror run stopped before removing anything, because it would have
+ * removed more than `maxDeletes` (`planned` says how many) or its input could not vouch for
+ * every key (empty, or a row without a key).
+ */
+export function isMirrorGuard(error: unknown): error is ContactSyncErrorOf<'mirror_guard'> {
+  return hasCode(error, 'mirror_guard');
 }
 /** True for `aborted`: the caller's `AbortSignal` fired. */
 export function isAborted(error: unknown): error is ContactSyncErrorOf<'aborted'> {

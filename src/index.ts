@@ -32,6 +32,7 @@ export {
   isInvalidConfig,
   isInvalidInput,
   isInvalidResponse,
+  isMirrorGuard,
   isNetworkError,
   isNotFound,
   isProviderError,

@@ -125,6 +125,19 @@ export function isUnchanged(projected: ContactPatch, existing: ContactPatch): bo
   return true;
 }
 
+/** What a contact holds besides its common fields: never compared by `sameContact`. */
+const NOT_HELD = new Set(['id', 'provider', 'createdAt', 'warnings', 'raw']);
+
+/** True when `a` and `b` hold the same common fields (as `isUnchanged` compares them, both ways). */
+export function sameContact(a: Contact, b: Contact): boolean {
+  const held = (contact: Contact) =>
+    Object.fromEntries(
+      Object.entries(contact).filter(([name]) => !NOT_HELD.has(name)),
+    ) as ContactPatch;
+  const [left, right] = [held(a), held(b)];
+  return isUnchanged(left, right) && isUnchanged(right, left);
+}
+
 /** Warnings for values a vendor cannot hold, or `invalid_input` with `onUnmapped: 'error'`. */
 export function reportUnmapped(
   warnings: Warning[],

@@ -4,7 +4,7 @@ import { ContactSyncError, isContactSyncError } from './errors.js';
 import { identityConflict, type LookupIdentity, lookupIdentity } from './identity.js';
 import type { Recovery } from './retry.js';
 import type { ContactStoreDriver, WritePlan } from './store.js';
-import { isUnchanged, sameId, withExistingId } from './store-checks.js';
+import { isUnchanged, sameContact, sameId, withExistingId } from './store-checks.js';
 
 /** Decides whether a write may take over a contact found by phone (see `UpsertOptions.claim`). */
 export type Claim = (existing: Contact) => boolean | Promise<boolean>;
@@ -153,11 +153,14 @@ export function createWrites<Plan extends WritePlan>(driver: ContactStoreDriver<
       refused.add(refusal);
       throw refusal;
     }
-    const current =
-      isUnchanged(plan.projection, existing) && (driver.isCurrent?.(existing) ?? true);
-    if (current) return { action: 'unchanged', contact: existing };
+    const held = driver.isCurrent?.(existing) ?? true;
+    if (held && isUnchanged(plan.projection, existing)) {
+      return { action: 'unchanged', contact: existing };
+    }
     const contact = await update(existing.id, input, plan, signal, operation, existing);
-    return { action: 'updated', contact };
+    // `updated` only when the vendor now holds something else: a write that changed nothing it
+    // holds (a field it cannot hold, a value it spells its own way) is `unchanged`.
+    return { action: held && sameContact(existing, contact) ? 'unchanged' : 'updated', contact };
   }
 
   /**

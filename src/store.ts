@@ -10,6 +10,7 @@ import type {
   PreviewOperation,
 } from './contact-store.js';
 import { invalidInput } from './errors.js';
+import { fingerprintOf } from './fingerprint.js';
 import {
   holdsWhatsAppUserId,
   identityOf,
@@ -51,6 +52,14 @@ export interface WritePlan {
    * say "must be empty").
    */
   readonly projection: ContactPatch;
+  /**
+   * Optional: what this plan sends, as the vendor's own fields, computed from the input and the
+   * options alone — never from what the store learned at run time (field types, an account's
+   * field list) — so the same input gives the same value in every process. The fingerprint
+   * (design §13) hashes it; default: the projection, which suits a driver whose projection
+   * depends on the input and options only.
+   */
+  readonly sent?: unknown;
 }
 
 /**
@@ -69,6 +78,14 @@ export interface ContactStoreDriver<Plan extends WritePlan = WritePlan> {
    * creates, as it does where the vendor has a native lookup. Default: false.
    */
   readonly indexedLookup?: boolean;
+  /**
+   * Optional: the store options that change what is sent (its `fieldMap`, `listIds`, a channel…)
+   * and a version of the driver's mapping code, as any JSON value. It is part of every
+   * fingerprint (design §13), so a change of either makes the next push resend instead of
+   * trusting the remembered state. Bump the version when the mapping code changes. Default: none
+   * (a change of options that leaves the projection alike is then not seen: use `verify`).
+   */
+  readonly mapping?: unknown;
   /**
    * Maps a validated input or patch to this vendor's fields, once per write. Throws
    * `invalid_input` for what only this vendor refuses (lengths, unmapped fields with
@@ -239,6 +256,15 @@ export function defineContactStore<Plan extends WritePlan>(
 
   const upsertManyValid = upsertManyOf(driver, writes);
 
+  /** The fingerprint of a checked input: its plan's stable form, the provider, the mapping. */
+  function fingerprintValid(checked: Checked<ContactInput>) {
+    const { plan, warnings } = planOf(checked, 'create');
+    return {
+      fingerprint: fingerprintOf(provider, plan.sent ?? plan.projection, driver.mapping),
+      warnings,
+    };
+  }
+
   /** The writes of an input `ContactSync` has already checked (schema and phone): planned only. */
   const checked: CheckedWrites = {
     upsert: (input, options) =>
@@ -250,6 +276,13 @@ export function defineContactStore<Plan extends WritePlan>(
         reconcileValid(id, () => fromRecord(input, 'reconcile'), signal),
       ),
     project: (input) => driver.plan(validators_.fromRecord(input).value, 'create').projection,
+    fingerprint: (input) => {
+      try {
+        return fingerprintValid(fromRecord(input, 'fingerprint'));
+      } catch (error) {
+        throw tagged(error, provider, 'fingerprint');
+      }
+    },
     ...(driver.createMany
       ? {
           upsertMany: (inputs, options) =>
@@ -308,6 +341,13 @@ export function defineContactStore<Plan extends WritePlan>(
       run('upsert', options, (signal) =>
         upsertValid(validInput(input, 'upsert'), signal, options?.claim),
       ),
+    fingerprint: (input) => {
+      try {
+        return fingerprintValid(validInput(input, 'fingerprint')).fingerprint;
+      } catch (error) {
+        throw tagged(error, provider, 'fingerprint');
+      }
+    },
     preview: (operation, input, id) => {
       try {
         if (operation === 'create') {

@@ -153,6 +153,8 @@ export function createCallbellContactStore(options: CallbellOptions): ContactSto
   const driver: ContactStoreDriver<CallbellPlan> = {
     provider,
     capabilities,
+    // What changes the writes besides the input (design §13): a change resends every contact.
+    mapping: { version: 1, fieldMap, channelUuid: channelUuid ?? null },
     plan(input, operation) {
       typedFields.check(input, operation);
       const { value, warnings, sources } = toCallbellFields(input, fieldMap);
@@ -161,6 +163,8 @@ export function createCallbellContactStore(options: CallbellOptions): ContactSto
         fields: value,
         sources,
         phone: input.phone,
+        // The fields as mapped, before typing by the account's field types (read at run time).
+        sent: { ...value, phone: input.phone },
         warnings: reportUnmapped(warnings, parsed.onUnmapped, { provider, operation }),
         // Built when compared: the field types may be read by then (a checkbox value compares
         // in the spelling reading gives back).

@@ -119,6 +119,8 @@ export function createNotificoreDriver(
       input,
       warnings: check(input, operation),
       projection: projectForNotificore(input as ContactInput, fields.holds),
+      // Whether the account holds a field by name is known only once its field list is read.
+      sent: projectForNotificore(input as ContactInput, fields.routes),
     };
   }
 

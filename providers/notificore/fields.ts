@@ -27,6 +27,11 @@ export interface FieldResolver {
   needsAccountToWrite(input: ContactPatch): boolean;
   /** Whether reading these values needs the account's field list. */
   needsAccountToRead(entries: readonly FieldEntry[]): boolean;
+  /**
+   * Whether `fieldMap` routes `path`, or it is a custom-field key looked up by name: what a write
+   * is meant to hold, whatever the account's field list says (stable across processes).
+   */
+  routes(path: string): boolean;
   /** Whether the vendor would hold a value at `path`, as far as is known now (no I/O). */
   holds(path: string): boolean;
   /** The routing, loading the field list first (once, shared) when `load` is true. */
@@ -94,6 +99,7 @@ export function createFieldResolver(
 
   return {
     isMapped: (path) => keyOf.has(path),
+    routes: (path) => keyOf.has(path) || isIdentityPath(path),
     needsAccountToWrite: (input) =>
       named.size > 0 ||
       Object.keys(input.customFields ?? {}).some((key) => isIdentityPath(`${CUSTOM}${key}`)),

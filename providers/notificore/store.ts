@@ -44,11 +44,15 @@ export function createNotificoreContactStore(options: NotificoreOptions): Contac
   http = adapter.http;
   const client = adapter.http;
   const fields = createFieldResolver(parsed.fieldMap ?? {}, () => accountFields(client));
-  const driver = createNotificoreDriver(client, fields, {
-    listIds: parsed.listIds,
-    onUnmapped: parsed.onUnmapped,
-    pageSize: parsed.pageSize ?? DEFAULT_PAGE_SIZE,
-  });
+  const driver = {
+    ...createNotificoreDriver(client, fields, {
+      listIds: parsed.listIds,
+      onUnmapped: parsed.onUnmapped,
+      pageSize: parsed.pageSize ?? DEFAULT_PAGE_SIZE,
+    }),
+    // What changes the writes besides the input (design §13): a change resends every contact.
+    mapping: { version: 1, fieldMap: parsed.fieldMap ?? {}, listIds: parsed.listIds ?? [] },
+  };
   const optOuts = notificoreOptOuts(client, parsed.optOutTypes ?? DEFAULT_OPT_OUT_TYPES);
   const store = defineContactStore(driver, adapter.settings);
   return withOptOuts(store, defineOptOuts('notificore', optOuts, adapter.settings));

@@ -135,6 +135,8 @@ export function createSmsPartnerContactStore(options: SmsPartnerOptions): Contac
     capabilities: SMS_PARTNER_CAPABILITIES,
     // One pass over the group, then lookups from memory: `upsert` looks up before it creates.
     indexedLookup: true,
+    // What changes the writes besides the input (design §13): a change resends every contact.
+    mapping: { version: 1, groupId: parsed.groupId, fieldMap: parsed.fieldMap ?? {} },
     plan(input, operation) {
       const { contact, warnings, issues } = toSmsPartnerContact(input, mapping);
       if (issues.length) throw invalidInput(issues, { provider: PROVIDER, operation });

@@ -1,10 +1,11 @@
 import { type Logger, log } from '../logger.js';
 import { diffRecord } from './diff.js';
 import { pushManyRecords } from './push-many.js';
-import { pushRecord } from './push-record.js';
+import { type PushCall, pushRecord } from './push-record.js';
 import { removeRecord } from './remove-record.js';
 import { syncOptOuts } from './sync-opt-outs.js';
 import { parseSyncOptions } from './sync-options.js';
+import { parseVerify } from './sync-state.js';
 import type { ContactSync, ContactSyncOptions, PushReport, SyncRecord } from './sync-types.js';
 
 /**
@@ -13,16 +14,20 @@ import type { ContactSync, ContactSyncOptions, PushReport, SyncRecord } from './
  */
 export function createContactSync(options: ContactSyncOptions): ContactSync {
   const settings = parseSyncOptions(options);
-  const push = async (record: unknown, signal?: AbortSignal): Promise<PushReport> => {
+  const push = async (record: unknown, call: PushCall): Promise<PushReport> => {
     const report = {
-      ...(await pushRecord(settings, record, signal)),
+      ...(await pushRecord(settings, record, call)),
       record: record as SyncRecord,
     };
     if (settings.logger) logReport(settings.logger, report);
     return report;
   };
   return {
-    push: (record, callOptions) => push(record, callOptions?.signal),
+    push: async (record, callOptions) =>
+      push(record, {
+        signal: callOptions?.signal,
+        verify: parseVerify(callOptions?.verify, 'verify'),
+      }),
     pushMany: (records, manyOptions) => pushManyRecords(push, records, manyOptions),
     remove: (key, callOptions) => removeRecord(settings, key, callOptions?.signal),
     syncOptOuts: (syncOptions) => syncOptOuts(settings.stores, settings.links, syncOptions),

@@ -1,11 +1,14 @@
+import { createHash } from 'node:crypto';
 import { scopedSignal } from '../abort.js';
 import { invalidConfig, invalidInput } from '../errors.js';
+import type { PushCall } from './push-record.js';
+import { parseVerify, type Verify } from './sync-state.js';
 import type { PushManyOptions, PushProgress, PushReport, SyncRecord } from './sync-types.js';
 
 /** Records `pushMany` pushes at once when `concurrency` is not given. */
 export const DEFAULT_CONCURRENCY = 8;
 
-type Push = (record: unknown, signal?: AbortSignal) => Promise<PushReport>;
+type Push = (record: unknown, call: PushCall) => Promise<PushReport>;
 type Records = Iterable<SyncRecord> | AsyncIterable<SyncRecord>;
 
 /**
@@ -24,6 +27,7 @@ export function pushManyRecords(
   options: PushManyOptions = {},
 ): AsyncIterable<PushReport> {
   const { concurrency = DEFAULT_CONCURRENCY, signal, onProgress } = options ?? {};
+  const verify = parseVerify(options?.verify);
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
     throw invalidConfig([{ path: 'concurrency', message: 'expected a positive integer' }]);
   }
@@ -35,7 +39,7 @@ export function pushManyRecords(
       operation: 'pushMany',
     });
   }
-  return run(push, records, concurrency, signal, onProgress);
+  return run(push, records, concurrency, signal, onProgress, verify);
 }
 
 async function* run(
@@ -44,6 +48,7 @@ async function* run(
   concurrency: number,
   callerSignal: AbortSignal | undefined,
   onProgress: PushManyOptions['onProgress'],
+  verify: Verify,
 ): AsyncGenerator<PushReport> {
   // The run's own signal: one listener on the caller's, whatever the concurrency (src/abort.ts).
   const scope = scopedSignal(callerSignal);
@@ -56,7 +61,11 @@ async function* run(
     failed: 0,
     inFlight: 0,
     results: { created: 0, updated: 0, unchanged: 0, failed: 0, skipped: 0 },
+    duplicates: 0,
   };
+  // The keys seen, as 12-byte digests (a collision among a million keys is about 1 in 10^16):
+  // duplicates are told apart without keeping every key itself.
+  const seen = new Set<string>();
   let wake: (() => void) | undefined;
   let exhausted = false;
   let inputError: { error: unknown } | undefined;
@@ -68,9 +77,16 @@ async function* run(
   function start(record: unknown): void {
     const key = keyOf(record);
     const before = key === undefined ? undefined : lastOfKey.get(key);
+    let duplicate = false;
+    if (key !== undefined) {
+      const digest = createHash('sha256').update(key).digest('base64').slice(0, 16);
+      duplicate = seen.has(digest);
+      seen.add(digest);
+    }
     const task: Promise<void> = (before ?? Promise.resolve())
-      .then(() => push(record, signal))
-      .then((report) => {
+      .then(() => push(record, { signal, verify }))
+      .then((found) => {
+        const report = duplicate ? { ...found, duplicate: true } : found;
         running.delete(task);
         if (key !== undefined && lastOfKey.get(key) === task) lastOfKey.delete(key);
         finished.push(report);
@@ -121,6 +137,7 @@ async function* run(
 function count(progress: PushProgress, report: PushReport, inFlight: number): void {
   progress.done += 1;
   progress.inFlight = inFlight;
+  if (report.duplicate) progress.duplicates = (progress.duplicates ?? 0) + 1;
   if (report.results.some((result) => result.status === 'failed')) progress.failed += 1;
   for (const result of report.results) progress.results[result.status] += 1;
 }

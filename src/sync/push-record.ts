@@ -4,9 +4,25 @@ import type { Contact, ContactInput } from '../contact.js';
 import type { ContactStore } from '../contact-store.js';
 import { ContactSyncError, isContactSyncError } from '../errors.js';
 import { identityKey } from '../identity.js';
+import type { LinkState } from './link-store.js';
 import { checkRecord } from './sync-input.js';
 import type { SyncSettings } from './sync-options.js';
+import {
+  hasState,
+  keyed,
+  mustVerify,
+  storeFingerprint,
+  tombstonesOf,
+  type Verify,
+} from './sync-state.js';
 import type { PushReport, PushResult, PushStatus } from './sync-types.js';
+
+/** What one push is asked besides its record. */
+export interface PushCall {
+  signal?: AbortSignal;
+  /** Default `'never'`. */
+  verify?: Verify;
+}
 
 interface Written {
   status: Exclude<PushStatus, 'failed' | 'skipped'>;
@@ -18,20 +34,54 @@ interface Written {
 export async function pushRecord(
   settings: SyncSettings,
   record: unknown,
-  signal?: AbortSignal,
+  call: PushCall = {},
 ): Promise<Omit<PushReport, 'record'>> {
   const { stores, links, policy } = settings;
+  const { signal, verify = 'never' } = call;
   const checked = checkRecord(record, settings.defaultCountry, 'push');
   if (!checked.ok) return failAll(stores, checked.key, checked.error);
   const { key, input } = checked;
-  let linked: Record<string, string> | undefined;
   try {
-    linked = await links.get(key);
+    if (await isErased(settings, key, input)) return erasedAll(stores, key);
+  } catch (error) {
+    return failAll(stores, key, linkStoreError(error, 'isErased'));
+  }
+  let linked: Record<string, LinkState> | undefined;
+  let secret: string | undefined;
+  try {
+    if (hasState(links)) {
+      linked = await links.getState(key);
+      secret = await settings.secret();
+    } else {
+      const ids = await links.get(key);
+      linked = ids && Object.fromEntries(Object.entries(ids).map(([name, id]) => [name, { id }]));
+    }
   } catch (error) {
     return failAll(stores, key, linkStoreError(error, 'get'));
   }
-  const pushTo = (store: ContactStore) =>
-    pushToStore({ settings, store, key, input, linkedId: linked?.[store.provider], signal });
+  const now = Date.now();
+  const pushTo = (store: ContactStore): Promise<PushResult> => {
+    const state = linked?.[store.provider];
+    const push: StorePush = { settings, store, key, input, linkedId: state?.id, signal };
+    if (!hasState(links)) return pushToStore(push);
+    const planned = storeFingerprint(store, input);
+    if (planned) push.fingerprint = keyed(planned.fingerprint, secret);
+    // The vendor was last sent and confirmed exactly this: nothing to send.
+    if (
+      state &&
+      planned &&
+      state.fingerprint === push.fingerprint &&
+      !mustVerify(key, state, verify, now)
+    ) {
+      return Promise.resolve({
+        provider: store.provider,
+        status: 'unchanged',
+        id: state.id,
+        warnings: planned.warnings,
+      });
+    }
+    return pushToStore(push);
+  };
   if (policy === 'all') return { key, results: await Promise.all(stores.map(pushTo)) };
   const [primary, ...others] = stores as [ContactStore, ...ContactStore[]];
   const first = await pushTo(primary);
@@ -55,6 +105,8 @@ interface StorePush {
   input: ContactInput;
   linkedId?: string;
   signal?: AbortSignal;
+  /** The keyed fingerprint to remember once the vendor confirmed the write (state stores only). */
+  fingerprint?: string;
 }
 
 function pushToStore(push: StorePush): Promise<PushResult> {
@@ -109,9 +161,16 @@ async function writeAndLink(push: StorePush): Promise<PushResult> {
     }
   }
   // Linked even when the run was aborted meanwhile: the vendor holds this contact now.
-  if (written.id !== linkedId) {
+  if (written.id !== linkedId || hasState(links)) {
     try {
-      await links.set(key, provider, written.id);
+      if (hasState(links)) {
+        // Confirmed by the vendor: the state it holds now is what was planned.
+        const state: LinkState = { id: written.id, verifiedAt: new Date().toISOString() };
+        if (push.fingerprint !== undefined) state.fingerprint = push.fingerprint;
+        await links.setState(key, provider, state);
+      } else {
+        await links.set(key, provider, written.id);
+      }
     } catch (error) {
       const failure = linkStoreError(error, 'set', provider);
       return { provider, status: 'failed', id: written.id, error: failure, warnings: [] };
@@ -222,6 +281,29 @@ function aboutLinked(id: string, linkedId: string, provider: string): string {
   });
 }
 
+/** Whether `key` or `phone` was erased (a tombstone), where the link store keeps tombstones. */
+async function isErased(settings: SyncSettings, key: string, input: ContactInput): Promise<boolean> {
+  const { links } = settings;
+  if (typeof links.isErased !== 'function') return false;
+  const secret = await settings.secret();
+  if (secret === undefined) return false;
+  return links.isErased(tombstonesOf(secret, key, input));
+}
+
+function erasedAll(stores: readonly ContactStore[], key: string) {
+  return {
+    key,
+    results: stores.map(
+      (store): PushResult => ({
+        provider: store.provider,
+        status: 'skipped',
+        reason: 'erased',
+        warnings: [],
+      }),
+    ),
+  };
+}
+
 function failAll(stores: readonly ContactStore[], key: string, error: ContactSyncError) {
   return {
     key,
@@ -255,7 +337,7 @@ export function asSyncError(error: unknown, provider: string): ContactSyncError 
  */
 export function linkStoreError(
   error: unknown,
-  operation: 'get' | 'set' | 'delete' | 'findKey',
+  operation: string,
   provider?: string,
 ): ContactSyncError {
   const written = provider

@@ -7,6 +7,7 @@ import { isCountryCode } from '../phone.js';
 import { assertLinkStore, type LinkStore } from './link-store.js';
 import { memoryLinkStore } from './memory-link-store.js';
 import { createPhoneLocks, type PhoneLocks } from './phone-locks.js';
+import { secretSource } from './sync-state.js';
 import type { ContactSyncOptions, SharedPhones, SyncPolicy } from './sync-types.js';
 import { createUpsertBatcher, type UpsertBatcher } from './upsert-batcher.js';
 
@@ -21,6 +22,8 @@ export interface SyncSettings {
   /** The stores that create in bulk (`upsertMany`), each with its batcher. */
   batchers: ReadonlyMap<ContactStore, UpsertBatcher>;
   logger?: Logger;
+  /** The secret keying fingerprints and tombstones: `tombstoneSecret`, else the link store's. */
+  secret: () => Promise<string | undefined>;
 }
 
 const OPTION_NAMES = new Set([
@@ -30,6 +33,7 @@ const OPTION_NAMES = new Set([
   'defaultCountry',
   'sharedPhones',
   'logger',
+  'tombstoneSecret',
 ]);
 const STORE_METHODS = [
   'create',
@@ -70,9 +74,20 @@ export function parseSyncOptions(options: ContactSyncOptions): SyncSettings {
       message: 'expected a logger with debug, info, warn or error (pino, say)',
     });
   }
+  const { tombstoneSecret } = options;
+  if (
+    tombstoneSecret !== undefined &&
+    (typeof tombstoneSecret !== 'string' || tombstoneSecret.length < 16)
+  ) {
+    issues.push({
+      path: 'tombstoneSecret',
+      message: 'expected a string of at least 16 characters',
+    });
+  }
   if (issues.length) throw invalidConfig(issues);
   const links = options.links ?? memoryLinkStore();
   assertLinkStore(links, 'links');
+  const stored = secretSource(links);
   return {
     stores: [...options.stores],
     links,
@@ -81,6 +96,7 @@ export function parseSyncOptions(options: ContactSyncOptions): SyncSettings {
     sharedPhones,
     phoneLocks: createPhoneLocks(),
     batchers: batchersOf(options.stores),
+    secret: tombstoneSecret === undefined ? stored : async () => tombstoneSecret,
     ...(options.logger ? { logger: options.logger } : {}),
   };
 }

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { DiffReport } from './diff.js';
 import type { LinkStore } from './link-store.js';
 import type { OptOutSyncReport, SyncOptOutsOptions } from './sync-opt-outs.js';
+import type { Verify } from './sync-state.js';
 
 /** How `push` writes to several stores. */
 export type SyncPolicy = 'all' | 'primary';
@@ -48,6 +49,13 @@ export interface ContactSyncOptions {
    * status, error code), the rest at `debug`. Never a phone or secret. Default: none.
    */
   logger?: Logger;
+  /**
+   * The secret that keys tombstones and remembered fingerprints (HMAC-SHA-256), at least 16
+   * characters. Default: the link store's own (`tombstoneSecret()`, made once and kept with it).
+   * Give one where your own link store keeps tombstones but no secret; keep it: a new secret
+   * forgets every erasure and resends every contact once.
+   */
+  tombstoneSecret?: string;
 }
 
 /** One record to push: your own key (a CRM id, say) and the contact. */
@@ -59,8 +67,10 @@ export interface SyncRecord {
 }
 
 /**
- * What a push did at one store: `created`, `updated`, `unchanged` (nothing to write), `failed`
- * (see `error`), or `skipped` (policy `'primary'` and the first store failed).
+ * What a push did at one store: `created`, `updated` (a write was sent and accepted),
+ * `unchanged` (nothing was sent, or what was sent changed nothing the vendor holds), `failed`
+ * (see `error`), or `skipped`: policy `'primary'` and the first store failed, or the key or its
+ * phone was erased (`reason: 'erased'`).
  */
 export type PushStatus = 'created' | 'updated' | 'unchanged' | 'failed' | 'skipped';
 
@@ -76,6 +86,8 @@ export interface PushResult {
   error?: ContactSyncError;
   /** What this vendor could not hold from the input. */
   warnings: Warning[];
+  /** On `skipped`: `'erased'` when the key or its phone was erased (`sync.erase`). */
+  reason?: 'erased';
 }
 
 /** One result per store, in the order of `stores`. */
@@ -84,14 +96,30 @@ export interface PushReport {
   key: string;
   /** One result per store, in the order of `stores`. */
   results: PushResult[];
+  /**
+   * In `pushMany` and `mirror`: true when an earlier record of this run had the same key (the
+   * last one wins, each applied in input order).
+   */
+  duplicate?: boolean;
   /** The record as it was given (the same object), so a bulk run can write back what failed. */
   record: SyncRecord;
 }
 
-/** Options of `push`, `remove` and `diff`. */
+/** Options of `remove` and `diff`. */
 export interface PushOptions {
   /** Cancels the vendor calls; a write that completed is still linked. */
   signal?: AbortSignal;
+}
+
+/** Options of `push`. */
+export interface PushCallOptions extends PushOptions {
+  /**
+   * When a linked contact whose remembered fingerprint matches is read anyway (design §13):
+   * `'never'` (default) sends nothing and reports `unchanged`; `'always'` reads and compares
+   * every one (one read each); `{ olderThanMs }` reads each link once per period of that length,
+   * spread over the period by key. A link store without `getState` always reads and compares.
+   */
+  verify?: Verify;
 }
 
 /** The running totals of a `pushMany` run, given to `onProgress`. */
@@ -104,6 +132,8 @@ export interface PushProgress {
   inFlight: number;
   /** Results (one per record and store) by status. */
   results: Record<PushStatus, number>;
+  /** In `pushMany` and `mirror`: records whose key an earlier record of this run already had. */
+  duplicates?: number;
 }
 
 /** Options of `pushMany`. */
@@ -118,6 +148,8 @@ export interface PushManyOptions {
   signal?: AbortSignal;
   /** Called after each record finishes, before its report is yielded. */
   onProgress?(progress: PushProgress): void;
+  /** As `push`'s `verify`, for every record. Default `'never'`. */
+  verify?: Verify;
 }
 
 /** What `remove` did at one store (see {@link RemoveResult.status}). */
@@ -149,7 +181,7 @@ export interface RemoveReport {
 /** One contact kept in step across several vendors, from `createContactSync`. */
 export interface ContactSync {
   /** Writes one record to every store. Never throws: each store's outcome is in the report. */
-  push(record: SyncRecord, options?: PushOptions): Promise<PushReport>;
+  push(record: SyncRecord, options?: PushCallOptions): Promise<PushReport>;
   /**
    * Pushes records from any iterable or async iterable, `concurrency` at a time, reading input
    * only as fast as it writes; yields each report as its record finishes.

@@ -142,12 +142,13 @@ export function contactStoreCases(options: ContactStoreCasesOptions): TestCase[]
     testCase('upserts: created, then unchanged, then updated', async () => {
       const contacts = store();
       const [phone] = phones(1, 500) as [string];
-      const first = await contacts.upsert({ phone, firstName: 'Ana' });
+      // Both name parts: Callbell holds only the composed name, and leaves it alone for one part.
+      const first = await contacts.upsert({ phone, firstName: 'Ana', lastName: 'Lopez' });
       assert.equal(first.action, 'created');
-      const second = await contacts.upsert({ phone, firstName: 'Ana' });
+      const second = await contacts.upsert({ phone, firstName: 'Ana', lastName: 'Lopez' });
       assert.equal(second.action, 'unchanged');
       assert.equal(second.contact.id, first.contact.id);
-      const third = await contacts.upsert({ phone, firstName: 'Anabel' });
+      const third = await contacts.upsert({ phone, firstName: 'Anabel', lastName: 'Lopez' });
       assert.equal(third.action, 'updated');
       assert.equal(third.contact.id, first.contact.id);
       assert.equal(await held(phone), 1);
@@ -160,12 +161,13 @@ export function contactStoreCases(options: ContactStoreCasesOptions): TestCase[]
         const { reconcile } = contacts;
         assert.equal(typeof reconcile, 'function', 'the store has no reconcile');
         const [phone] = phones(1, 550) as [string];
-        const created = await contacts.create({ phone, firstName: 'Ana' });
+        const ana = { phone, firstName: 'Ana', lastName: 'Lopez' };
+        const created = await contacts.create(ana);
         const writesBefore = writes().length;
-        const same = await contacts.reconcile?.(created.id, { phone, firstName: 'Ana' });
+        const same = await contacts.reconcile?.(created.id, ana);
         assert.equal(same?.action, 'unchanged');
         assert.equal(writes().length, writesBefore, 'an unchanged contact was written');
-        const changed = await contacts.reconcile?.(created.id, { phone, firstName: 'Anabel' });
+        const changed = await contacts.reconcile?.(created.id, { ...ana, firstName: 'Anabel' });
         assert.equal(changed?.action, 'updated');
         assert.equal(changed?.contact.id, created.id);
         await contacts.delete(created.id);

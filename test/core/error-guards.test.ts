@@ -9,6 +9,7 @@ import {
   isInvalidConfig,
   isInvalidInput,
   isInvalidResponse,
+  isMirrorGuard,
   isNetworkError,
   isNotFound,
   isProviderError,
@@ -32,6 +33,7 @@ const GUARDS: Record<ContactSyncErrorCode, (error: unknown) => boolean> = {
   network: isNetworkError,
   timeout: isTimeout,
   provider_unavailable: isProviderUnavailable,
+  mirror_guard: isMirrorGuard,
   aborted: isAborted,
 };
 

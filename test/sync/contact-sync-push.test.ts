@@ -61,7 +61,10 @@ describe('ContactSync.push', () => {
     const { alpha, links, sync } = setUp();
     await sync.push(jeanne);
     alpha.contacts.clear();
-    const report = await sync.push(jeanne);
+    // The remembered state alone says nothing changed: only a verified push meets the not_found.
+    const trusted = await sync.push(jeanne);
+    expect(trusted.results.map((result) => result.status)).toEqual(['unchanged', 'unchanged']);
+    const report = await sync.push(jeanne, { verify: 'always' });
     expect(report.results.map((result) => [result.status, result.id])).toEqual([
       ['created', 'alpha-2'],
       ['updated', 'beta-1'],
@@ -220,7 +223,8 @@ describe('ContactSync.push', () => {
   it('reports a link that could not be kept as failed, with the id the vendor gave', async () => {
     const alpha = createFakeContactStore('alpha');
     const inner = memoryLinkStore();
-    const links: LinkStore = { ...inner, set: async () => Promise.reject(new Error('disk full')) };
+    const full = async () => Promise.reject(new Error('disk full'));
+    const links: LinkStore = { ...inner, set: full, setState: full };
     const sync = createContactSync({ stores: [alpha], links });
     const report = await sync.push(jeanne);
     expect(report.results[0]).toMatchObject({
@@ -236,7 +240,8 @@ describe('ContactSync.push', () => {
 
   it('reports every store failed when the links cannot be read, calling no vendor', async () => {
     const alpha = createFakeContactStore('alpha');
-    const links: LinkStore = { ...memoryLinkStore(), get: () => Promise.reject(new Error('down')) };
+    const down = () => Promise.reject(new Error('down'));
+    const links: LinkStore = { ...memoryLinkStore(), get: down, getState: down };
     const report = await createContactSync({ stores: [alpha], links }).push(jeanne);
     expect(report.results[0]).toMatchObject({
       status: 'failed',
