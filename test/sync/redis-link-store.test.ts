@@ -23,6 +23,58 @@ describeLinkStore('redisLinkStore', {
     return redisLinkStore({ connection: server.url, prefix: currentPrefix });
   },
   reopenLinkStore: () => redisLinkStore({ connection: server.url, prefix: currentPrefix }),
+  requireState: true,
+});
+
+describe('redisLinkStore sync state', () => {
+  const drain = async (keys: AsyncIterable<string> | string[]) => {
+    const out: string[] = [];
+    for await (const key of keys) out.push(key);
+    return out.sort();
+  };
+
+  it('reads the hashes of the old layout: links as { id }, listed by keys once indexed', async () => {
+    const client = new Redis(server.url);
+    // Written as the store did before sync state: the hash and its reverse entry, no key set.
+    await client.hset('old:crm-1', 'alpha', 'a-1');
+    await client.hset('old-by-id:alpha', 'a-1', 'crm-1');
+    const links = redisLinkStore({ connection: server.url, prefix: 'old' });
+    try {
+      expect(await links.getState?.('crm-1')).toEqual({ alpha: { id: 'a-1' } });
+      await links.setState?.('crm-2', 'alpha', { id: 'a-2', fingerprint: 'f', verifiedAt: 'v' });
+      expect(await drain(links.keys?.() ?? [])).toEqual(['crm-1', 'crm-2']);
+      expect(await links.get('crm-2')).toEqual({ alpha: 'a-2' });
+      expect(await client.hgetall('old:crm-2')).toEqual({ alpha: 'a-2' });
+    } finally {
+      await client.quit();
+      await links.close?.();
+    }
+  });
+
+  it('keeps every key under its prefix: a per-account prefix sees only its own keys', async () => {
+    const outer = redisLinkStore({ connection: server.url, prefix: 'acct' });
+    const inner = redisLinkStore({ connection: server.url, prefix: 'acct:42' });
+    const client = new Redis(server.url);
+    try {
+      await outer.set('crm-1', 'alpha', '1');
+      await inner.set('crm-9', 'alpha', '9');
+      await inner.markSeen?.('run', ['crm-9']);
+      await inner.tombstone?.('hash');
+      await inner.tombstoneSecret?.();
+      expect(await drain(outer.keys?.() ?? [])).toEqual(['crm-1']);
+      expect(await drain(inner.keys?.() ?? [])).toEqual(['crm-9']);
+      expect(await drain(outer.unseen?.('run') ?? [])).toEqual(['crm-1']);
+      expect(await outer.isErased?.(['hash'])).toBe(false);
+      expect(await outer.tombstoneSecret?.()).not.toBe(await inner.tombstoneSecret?.());
+      const all = await client.keys('acct:42*');
+      expect(all.length).toBeGreaterThan(0);
+      expect(all.every((name) => name.startsWith('acct:42'))).toBe(true);
+    } finally {
+      await client.quit();
+      await outer.close?.();
+      await inner.close?.();
+    }
+  });
 });
 
 describe('redisLinkStore', () => {
