@@ -282,7 +282,11 @@ function aboutLinked(id: string, linkedId: string, provider: string): string {
 }
 
 /** Whether `key` or `phone` was erased (a tombstone), where the link store keeps tombstones. */
-async function isErased(settings: SyncSettings, key: string, input: ContactInput): Promise<boolean> {
+async function isErased(
+  settings: SyncSettings,
+  key: string,
+  input: ContactInput,
+): Promise<boolean> {
   const { links } = settings;
   if (typeof links.isErased !== 'function') return false;
   const secret = await settings.secret();
