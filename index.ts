@@ -4,6 +4,10 @@
  * both meet.
  */
 
+// The vendors' options, which `ContactStoreConfig` names (also exported by each vendor's entry).
+export type { BrevoOptions } from './providers/brevo/index.js';
+export type { CallbellOptions } from './providers/callbell/index.js';
+export type { NotificoreOptions } from './providers/notificore/index.js';
 export {
   type AnyStoreConfig,
   type ContactStoreConfig,
@@ -13,4 +17,5 @@ export {
   type ProviderDefinition,
   providerDefinitions,
 } from './providers/registry.js';
+export type { SmsPartnerOptions } from './providers/smspartner/index.js';
 export * from './src/index.js';

@@ -1,7 +1,7 @@
 export type { RedisConnection } from '../src/redis/connection.js';
 export type { AccountConfig, AccountResolver } from './accounts.js';
 export type { QueueConnection } from './connection.js';
-export { DEFAULT_QUEUE_PREFIX } from './queue-options.js';
+export { DEFAULT_QUEUE_PREFIX, type QueueIdentity } from './queue-options.js';
 export {
   type RedisRateLimiter,
   type RedisRateLimiterOptions,

@@ -35,6 +35,7 @@ import {
 import { createSmsPartnerEmulator, type SmsPartnerEmulator } from './smspartner/emulator.js';
 import { createSandboxUi, UI_PREFIX } from './ui/index.js';
 
+export type { VendorFault } from '../src/testing/vendor-double.js';
 export {
   type CallbellEmulatorChannel,
   type CallbellEmulatorOptions,
@@ -48,6 +49,7 @@ export type {
   EmulatorRequest,
   EmulatorResponse,
   ProviderEmulator,
+  TargetedFault,
 } from './emulator.js';
 export {
   createNotificoreEmulator,
@@ -59,7 +61,14 @@ export {
   type UpdateSemantics,
 } from './notificore/emulator.js';
 export type { SeedResult } from './seed.js';
-export type { FaultKind, FaultOptions, SandboxRequest, VendorSwitches } from './server.js';
+export type {
+  FaultKind,
+  FaultOptions,
+  RunningServer,
+  SandboxExchange,
+  SandboxRequest,
+  VendorSwitches,
+} from './server.js';
 export {
   createSmsPartnerEmulator,
   type SmsPartnerEmulator,

@@ -6,9 +6,9 @@ export interface BreakerOptions {
    * Network errors, timeouts and 5xx answers in a row (attempts, retries included) that open the
    * breaker. Default 10 (at a 20 % rate of random faults, ten in a row is one chance in ten million).
    */
-  failures?: number;
+  failures?: number | undefined;
   /** How long an open breaker fails calls at once before it lets one probe through, in ms. Default 10000. */
-  cooldownMs?: number;
+  cooldownMs?: number | undefined;
 }
 
 /** The defaults of {@link BreakerOptions}. */

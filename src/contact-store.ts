@@ -30,13 +30,13 @@ export interface Capabilities {
    * Opt-outs (design §11): `native` (a stop list to read and write), `read` (shown, not
    * writable), `unsupported`. Absent on stores written before it: read as `unsupported`.
    */
-  optOut?: OptOutSupport;
+  optOut?: OptOutSupport | undefined;
   /**
    * `upsertMany`: `'native'` where the vendor has a bulk create (SMS Partner `contactsList`), so
    * ContactSync hands it the unlinked records of a `pushMany` window at once. Absent or
    * `'unsupported'`: ContactSync upserts them one by one.
    */
-  upsertMany?: CapabilitySupport;
+  upsertMany?: CapabilitySupport | undefined;
   /**
    * What can identify a contact at this vendor (design §15): `['phone']` for a store that needs a
    * phone on every contact (an input without one is `unsupported` naming `phone`, before any
@@ -44,13 +44,13 @@ export interface Capabilities {
    * one that also holds WhatsApp users known by their BSUID alone (Callbell). Absent on stores
    * written before it: read as `['phone']` (`defineContactStore` fills it in).
    */
-  identity?: readonly IdentityField[];
+  identity?: readonly IdentityField[] | undefined;
 }
 
 /** Options every store call takes. */
 export interface CallOptions {
   /** Cancels the call, including any retry wait; rejects `aborted`. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** Options of `upsert`. */
@@ -73,7 +73,7 @@ export interface UpsertManyOptions extends CallOptions {
 /** Options of `list` and `optOuts`. */
 export interface ListOptions extends CallOptions {
   /** Stop after this many contacts. Default: every contact. */
-  limit?: number;
+  limit?: number | undefined;
 }
 
 /** A request as it would be sent, with every secret shown as `'[redacted]'`. */
@@ -85,7 +85,7 @@ export interface HttpRequestPreview {
   /** The request headers (secrets redacted). */
   headers: Record<string, string>;
   /** The body, as it would be serialised; absent when the request has none. */
-  body?: unknown;
+  body?: unknown | undefined;
 }
 
 /** What `upsert` did: created a contact, updated one, or found nothing to change. */

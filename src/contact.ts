@@ -10,34 +10,37 @@ export interface ContactInput {
    * `whatsappUserId`; a store whose `capabilities.identity` lacks `'whatsappUserId'` needs `phone`
    * (`unsupported` naming `phone` otherwise, before any request).
    */
-  phone?: string;
+  phone?: string | undefined;
   /**
    * WhatsApp's business-scoped user id (BSUID; Callbell `bsuid`), kept exactly as the vendor gives
    * it (case-sensitive, never reformatted). Scoped to one Meta business portfolio: the same person
    * has another id in another portfolio, so it identifies a contact within one vendor account only,
    * never across accounts. Personal data, like a phone: kept out of errors and logs.
    */
-  whatsappUserId?: string;
+  whatsappUserId?: string | undefined;
   /** Given name (≤ 1000 characters). */
-  firstName?: string;
+  firstName?: string | undefined;
   /** Family name (≤ 1000 characters). */
-  lastName?: string;
+  lastName?: string | undefined;
   /** Display name; when absent, `firstName + ' ' + lastName` where a vendor needs one. */
-  name?: string;
+  name?: string | undefined;
   /** `YYYY-MM-DD`. */
-  birthday?: string;
+  birthday?: string | undefined;
   /** `http://` or `https://`. */
-  url?: string;
+  url?: string | undefined;
   /** Labels (≤ 100, each 1–100 characters); some vendors need them to exist first. */
-  tags?: string[];
+  tags?: string[] | undefined;
   /** Logical names chosen by the user, mapped per vendor through `fieldMap`. */
-  customFields?: Record<string, string>;
+  customFields?: Record<string, string> | undefined;
   /** An agent's email; `null` removes the assignment. */
-  assignedUser?: string | null;
+  assignedUser?: string | null | undefined;
 }
 
-/** A partial change: only the fields present are written. */
-export type ContactPatch = Partial<ContactInput>;
+/**
+ * A partial change: only the fields present are written; a field set to `undefined` is not
+ * present (so a patch built from optional values type-checks under `exactOptionalPropertyTypes`).
+ */
+export type ContactPatch = { [Field in keyof ContactInput]?: ContactInput[Field] | undefined };
 
 /** Why a value could not be stored as given. */
 /**
@@ -66,9 +69,9 @@ export interface Contact extends ContactInput {
    * E.164, e.g. `'+33612345678'`. Absent only on a contact the vendor holds without a phone (a
    * WhatsApp user known by `whatsappUserId` alone, where `capabilities.identity` allows it).
    */
-  phone?: string;
+  phone?: string | undefined;
   /** ISO 8601. */
-  createdAt?: string;
+  createdAt?: string | undefined;
   /** What this provider could not store from the input that produced this result. */
   warnings: Warning[];
   /** The provider's own object, as parsed. */

@@ -28,37 +28,37 @@ export interface ContactSyncErrorOptions {
   /** What went wrong (see {@link ContactSyncError.code}). Required. */
   code: ContactSyncErrorCode;
   /** Overrides the generated message (which never holds a secret or a request body). */
-  message?: string;
+  message?: string | undefined;
   /** The store's vendor, e.g. `'callbell'`. */
-  provider?: string;
+  provider?: string | undefined;
   /** The store method that failed, e.g. `'update'` (`'login'` for Notificore's token request). */
-  operation?: string;
+  operation?: string | undefined;
   /** The vendor's HTTP status, when it answered. */
-  status?: number;
+  status?: number | undefined;
   /** The vendor's own error code (SMS Partner's `15`, …), when it gave one. */
-  providerCode?: string | number;
+  providerCode?: string | number | undefined;
   /**
    * Whether a later attempt can succeed. Default: true for `rate_limited`, `network`, `timeout`,
    * `provider_unavailable`,
    * and `provider_error` with a 5xx status; false otherwise.
    */
-  retryable?: boolean;
+  retryable?: boolean | undefined;
   /** On `rate_limited`: the vendor's `Retry-After`; on `provider_unavailable`: until the next probe. In ms. */
-  retryAfterMs?: number;
+  retryAfterMs?: number | undefined;
   /** On `conflict`: the vendor's id of the contact that already holds the phone, when known. */
-  existingId?: string;
+  existingId?: string | undefined;
   /** On `conflict`: the link key that already holds the phone, when a link store knows it. */
-  existingKey?: string;
+  existingKey?: string | undefined;
   /** On `invalid_input` / `invalid_config`: one entry per offending field. */
-  issues?: ValidationIssue[];
+  issues?: ValidationIssue[] | undefined;
   /** On `mirror_guard`: how many keys the mirror run would have removed (none was). */
-  planned?: number;
+  planned?: number | undefined;
   /** `METHOD /path` with ids elided, shown in the message. */
-  route?: string;
+  route?: string | undefined;
   /** The vendor's own explanation, already free of secrets and phone numbers. */
-  detail?: string;
+  detail?: string | undefined;
   /** The underlying error (kept as `error.cause`, left out of `toJSON`). */
-  cause?: unknown;
+  cause?: unknown | undefined;
 }
 
 /** Codes that a later attempt can turn into a success. */

@@ -39,22 +39,22 @@ export interface RequestSpec {
   /** The path shown in messages and hook events, ids elided: `/contacts/…`. */
   route: string;
   /** Query parameters; `undefined` values are left out. Default: none. */
-  query?: Record<string, string | number | undefined>;
+  query?: Record<string, string | number | undefined> | undefined;
   /** A body sent as JSON. Default: no body. */
-  json?: unknown;
+  json?: unknown | undefined;
   /** Headers of this request, over the client's. Default: none. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /** Cancels the request and any retry wait (rejects `aborted`). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** `false`: send without the store's `authorize` headers (a login request). Default `true`. */
-  authorize?: boolean;
+  authorize?: boolean | undefined;
   /** Values of this call to keep out of messages (the phone number, in its written forms). */
-  sensitive?: readonly string[];
+  sensitive?: readonly string[] | undefined;
   /**
    * Present on a request that is not idempotent (a create): sending it twice could store two
    * contacts. Absent: the request is idempotent and a failed attempt is simply sent again.
    */
-  recovery?: Recovery;
+  recovery?: Recovery | undefined;
 }
 
 /** A vendor's answer, whatever its status. */
@@ -80,23 +80,26 @@ export interface HttpClientOptions {
   /** The retry policy after defaults (see `resolveRetryPolicy`). */
   retry: RetryPolicy;
   /** Client-side limit of request starts per second. Default: no limit. */
-  requestsPerSecond?: number;
+  requestsPerSecond?: number | undefined;
   /** A limiter shared with other stores or processes; replaces `requestsPerSecond`. */
-  limiter?: RateLimiter;
+  limiter?: RateLimiter | undefined;
   /** The fetch implementation. Default: the global one. */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
   /** Observers of each request, answer and retry. Default: none. */
-  hooks?: Hooks;
+  hooks?: Hooks | undefined;
   /** Headers sent with every request (besides `accept: application/json`). Default: none. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /** The store's secrets as they are now (a key, a token fetched later): redacted everywhere. */
   secrets(): readonly string[];
   /** Headers that authorize a request; `refresh` after a 401 asks for new credentials. */
-  authorize?(options: { signal?: AbortSignal; refresh: boolean }): Promise<Record<string, string>>;
+  authorize?(options: {
+    signal?: AbortSignal | undefined;
+    refresh: boolean;
+  }): Promise<Record<string, string>>;
   /** The largest response body read, in bytes. Default 10 MiB. */
-  maxResponseBytes?: number;
+  maxResponseBytes?: number | undefined;
   /** The store's circuit breaker (see `CommonOptions.breaker`), or `false` for none. Default: on. */
-  breaker?: BreakerOptions | false;
+  breaker?: BreakerOptions | false | undefined;
 }
 
 /** A store's one HTTP client: every request of an adapter goes through it. */

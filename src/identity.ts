@@ -109,7 +109,11 @@ export function whatsappUserIdForms(id: string | undefined): string[] {
  * The phone of an input at a store that needs one. `defineContactStore` refuses a phone-less input
  * before the driver sees it; this is the driver's own guard (and its type), never a TypeError.
  */
-export function phoneOf(input: { phone?: string }, provider: string, operation: string): string {
+export function phoneOf(
+  input: { phone?: string | undefined },
+  provider: string,
+  operation: string,
+): string {
   if (input.phone === undefined) throw phoneRequired(provider, operation);
   return input.phone;
 }

@@ -1,7 +1,14 @@
 /** The neutral core: the model, the store contract, errors, phones and ContactSync. It names no vendor. */
 
 export type { BreakerOptions } from './breaker.js';
-export type { Contact, ContactInput, ContactPatch, Warning, WarningReason } from './contact.js';
+export type {
+  Contact,
+  ContactInput,
+  ContactPatch,
+  IdentityField,
+  Warning,
+  WarningReason,
+} from './contact.js';
 export type { ContactEvent } from './contact-event.js';
 export { LIMITS } from './contact-schema.js';
 export type {
@@ -62,4 +69,5 @@ export type {
   RetryOptions,
 } from './options.js';
 export { type NormalizePhoneOptions, normalizePhone } from './phone.js';
+export type { RateLimiter } from './rate-limit.js';
 export * from './sync/index.js';

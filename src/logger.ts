@@ -11,13 +11,13 @@ export type LogMethod = (object: Record<string, unknown>, message?: string) => v
  */
 export interface Logger {
   /** Each request and answer (vendor, operation, route, status, attempt). Optional. */
-  debug?: LogMethod;
+  debug?: LogMethod | undefined;
   /** Informational lines. Optional. */
-  info?: LogMethod;
+  info?: LogMethod | undefined;
   /** Retries, 5xx answers and other trouble the call survived. Optional. */
-  warn?: LogMethod;
+  warn?: LogMethod | undefined;
   /** Failures (e.g. a worker's own errors). Optional. */
-  error?: LogMethod;
+  error?: LogMethod | undefined;
 }
 
 const isLogger = (value: unknown) =>

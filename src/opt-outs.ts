@@ -16,9 +16,9 @@ export interface OptOut {
   /** The channel the opt-out covers at that vendor. */
   channel: OptOutChannel;
   /** When the person opted out, ISO 8601, where the vendor says. */
-  at?: string;
+  at?: string | undefined;
   /** The vendor's contact id, where the opt-out is a mark on a contact (Callbell's `blockedAt`). */
-  id?: string;
+  id?: string | undefined;
   /** The vendor's own entry, as parsed. */
   raw: unknown;
 }

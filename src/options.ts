@@ -31,9 +31,9 @@ export interface RetryEvent extends RequestEvent {
   /** The `ContactSyncError` code of the failed attempt. */
   code: string;
   /** The HTTP status of the failed attempt; absent when no answer arrived (timeout, network). */
-  status?: number;
+  status?: number | undefined;
   /** The vendor's `Retry-After`, when it sent one. */
-  retryAfterMs?: number;
+  retryAfterMs?: number | undefined;
 }
 
 /**
@@ -52,29 +52,29 @@ export interface Hooks {
 /** The store's retry policy (the `retry` option); every field has a default. */
 export interface RetryOptions {
   /** Retries after the first attempt. Default 3. */
-  retries?: number;
+  retries?: number | undefined;
   /** First backoff delay in ms. Default 500. */
-  minTimeout?: number;
+  minTimeout?: number | undefined;
   /** Longest backoff delay in ms. Default 10000. */
-  maxTimeout?: number;
+  maxTimeout?: number | undefined;
   /** The longest `Retry-After` waited for; a longer one fails at once with `retryAfterMs`. Default 60000. */
-  maxRetryAfter?: number;
+  maxRetryAfter?: number | undefined;
 }
 
 /** Options every store takes, whatever the vendor. */
 export interface CommonOptions {
   /** Default: the vendor's https URL. `http://` only for loopback hosts. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Common field or custom-field key → the vendor's target (see each provider's docs). */
-  fieldMap?: Record<string, string | number>;
+  fieldMap?: Record<string, string | number> | undefined;
   /** What to do with a value the vendor cannot hold: a warning (default) or an `invalid_input` error. */
-  onUnmapped?: 'warn' | 'error';
+  onUnmapped?: 'warn' | 'error' | undefined;
   /** ISO 3166 alpha-2 country used for numbers written without a country code. */
-  defaultCountry?: string;
+  defaultCountry?: string | undefined;
   /** Milliseconds per attempt. Default 10000. */
-  timeout?: number;
+  timeout?: number | undefined;
   /** Retry policy, or `false` for a single attempt. Default: {@link RetryOptions}' defaults. */
-  retry?: RetryOptions | false;
+  retry?: RetryOptions | false | undefined;
   /**
    * Client-side limit, applied before the vendor's own 429, or `false` for none. Default: the
    * vendor's documented limit.
@@ -84,28 +84,29 @@ export interface CommonOptions {
         /** Requests started in any one-second window, at most (rounded down, at least 1). */
         requestsPerSecond: number;
       }
-    | false;
+    | false
+    | undefined;
   /**
    * The store's circuit breaker, or `false` for none: after `failures` network errors, timeouts
    * or 5xx answers in a row, every call fails at once with `provider_unavailable` (naming the
    * vendor and its host) for `cooldownMs`; then one probe goes through, and an answer closes it.
    * Default `{ failures: 10, cooldownMs: 10000 }`.
    */
-  breaker?: BreakerOptions | false;
+  breaker?: BreakerOptions | false | undefined;
   /**
    * A limiter shared beyond this store (several stores or processes on one vendor account, as in
    * `contact-sync/queue`); replaces `rateLimit`. Default: none.
    */
-  limiter?: RateLimiter;
+  limiter?: RateLimiter | undefined;
   /** The fetch implementation. Default: the global one. */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
   /** Observers of each request, answer and retry (see {@link Hooks}). Default: none. */
-  hooks?: Hooks;
+  hooks?: Hooks | undefined;
   /**
    * A pino-compatible logger: requests and answers at `debug`, retries and 5xx answers at `warn`.
    * Never a phone, key, id or secret. Default: none.
    */
-  logger?: Logger;
+  logger?: Logger | undefined;
 }
 
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;

@@ -7,9 +7,9 @@ const COUNTRIES: ReadonlySet<string> = new Set(getCountries());
 /** Options of {@link normalizePhone}. */
 export interface NormalizePhoneOptions {
   /** ISO 3166 alpha-2 country for numbers written without a country code, e.g. `'FR'`. */
-  defaultCountry?: string;
+  defaultCountry?: string | undefined;
   /** Dotted path named in the error, default `phone`. */
-  path?: string;
+  path?: string | undefined;
 }
 
 /** True when `value` is an ISO 3166 alpha-2 code that libphonenumber-js knows. */

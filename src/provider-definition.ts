@@ -11,11 +11,11 @@ export interface ProviderDefinition<Options = never> {
   /** The vendor's https base URL (the default of the `baseUrl` option). */
   readonly baseUrl: string;
   /** The vendor's documented request rate: the default `rateLimit`, and the queue's shared limit. */
-  readonly requestsPerSecond?: number;
+  readonly requestsPerSecond?: number | undefined;
   /** Contacts per page of the vendor's list endpoint. */
   readonly pageSize: number;
   /** Contacts per call of the vendor's bulk add, where it has one. */
-  readonly bulkSize?: number;
+  readonly bulkSize?: number | undefined;
   /** Builds a store; throws `invalid_config` naming the option when `options` are wrong. */
   create(options: Options): ContactStore;
 }

@@ -11,6 +11,8 @@
 
 // From validated common options to the store's HTTP client and `defineContactStore` settings.
 export { type AdapterHttpOptions, type ProviderDefaults, setUpAdapter } from './adapter.js';
+// The circuit breaker every store's client keeps (the `breaker` option, `HttpClientOptions`).
+export type { AttemptOutcome, BreakerOptions, CircuitBreaker } from './breaker.js';
 // The common model and the store contract an adapter implements.
 export type {
   Contact,
@@ -30,6 +32,8 @@ export type {
   PreviewOperation,
   ReconcileResult,
   UpsertAction,
+  UpsertManyOptions,
+  UpsertOptions,
   UpsertResult,
 } from './contact-store.js';
 // The one error class, and the shorthands for the errors an adapter raises itself.
@@ -63,6 +67,16 @@ export {
 // (`unsupported` naming `phone`); `whatsappUserIdForms` lists a BSUID's written forms, to pass as
 // a request's `sensitive` values like a phone's.
 export { phoneOf, whatsappUserIdForms } from './identity.js';
+// The `logger` option's shape (pino-compatible), which `CommonOptions` names.
+export type { Logger, LogMethod } from './logger.js';
+// Opt-outs (stop lists): what a store's optional `optOuts`, `optOut` and `optIn` answer.
+export type {
+  OptInResult,
+  OptOut,
+  OptOutChannel,
+  OptOutResult,
+  OptOutSupport,
+} from './opt-outs.js';
 // Options checked one way: spread `commonOptionEntries` into the vendor's valibot
 // `v.strictObject`, use `secretSchema` for a key or token, and `parseOptions` to throw
 // `invalid_config` naming the bad option.
@@ -78,7 +92,7 @@ export {
   secretSchema,
 } from './options.js';
 // Phones: `phoneFromVendor` reads a vendor's number into E.164.
-export { normalizePhone, phoneFromVendor } from './phone.js';
+export { type NormalizePhoneOptions, normalizePhone, phoneFromVendor } from './phone.js';
 // The one object that holds a vendor's facts (name, base URL, documented rate, page and batch
 // sizes, factory); `defineProvider` freezes it.
 export { defineProvider, type ProviderDefinition } from './provider-definition.js';
@@ -103,6 +117,7 @@ export {
 // `createEmulatorFetch` from `contact-sync/testing`).
 export type {
   EmulatedContact,
+  EmulatedStopEntry,
   EmulatorRequest,
   EmulatorResponse,
   ProviderEmulator,

@@ -30,12 +30,12 @@ export { isUnchanged, reportUnmapped } from './store-checks.js';
 /** What an adapter passes to each driver call. */
 export interface DriverCall {
   /** The caller's signal: pass it on to every request (`RequestSpec.signal`). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * On `create` only: how to retry it without storing it twice. Put it on the create request
    * (`RequestSpec.recovery`): the transport then retries that request safely.
    */
-  recovery?: Recovery<Contact>;
+  recovery?: Recovery<Contact> | undefined;
 }
 
 /**
@@ -59,7 +59,7 @@ export interface WritePlan {
    * (design §13) hashes it; default: the projection, which suits a driver whose projection
    * depends on the input and options only.
    */
-  readonly sent?: unknown;
+  readonly sent?: unknown | undefined;
 }
 
 /**
@@ -77,7 +77,7 @@ export interface ContactStoreDriver<Plan extends WritePlan = WritePlan> {
    * the contacts per run) rather than a request per lookup: `upsert` then looks up before it
    * creates, as it does where the vendor has a native lookup. Default: false.
    */
-  readonly indexedLookup?: boolean;
+  readonly indexedLookup?: boolean | undefined;
   /**
    * Optional: the store options that change what is sent (its `fieldMap`, `listIds`, a channel…)
    * and a version of the driver's mapping code, as any JSON value. It is part of every
@@ -85,7 +85,7 @@ export interface ContactStoreDriver<Plan extends WritePlan = WritePlan> {
    * trusting the remembered state. Bump the version when the mapping code changes. Default: none
    * (a change of options that leaves the projection alike is then not seen: use `verify`).
    */
-  readonly mapping?: unknown;
+  readonly mapping?: unknown | undefined;
   /**
    * Maps a validated input or patch to this vendor's fields, once per write. Throws
    * `invalid_input` for what only this vendor refuses (lengths, unmapped fields with
@@ -109,7 +109,7 @@ export interface ContactStoreDriver<Plan extends WritePlan = WritePlan> {
    * The fewest new contacts worth a `createMany`; fewer are created one by one, at once.
    * Default: 2. A bulk call that costs a second request to learn the ids pays later.
    */
-  readonly createManyFrom?: number;
+  readonly createManyFrom?: number | undefined;
   /**
    * Sends `plan` as an update of contact `id` (already validated) and resolves the whole contact
    * as the vendor now holds it; rejects `not_found` for an unknown id.
@@ -146,7 +146,7 @@ export interface ContactStoreDriver<Plan extends WritePlan = WritePlan> {
 /** What `defineContactStore` needs besides the driver (from `setUpAdapter`). */
 export interface StoreSettings {
   /** ISO 3166 alpha-2 country for numbers written without a country code. Default: none. */
-  defaultCountry?: string;
+  defaultCountry?: string | undefined;
 }
 
 /**

@@ -6,8 +6,6 @@ interface StopEntry {
   createdAt: string;
 }
 
-type Body = Record<string, unknown>;
-
 /**
  * SMS Partner's account-wide STOP list as its docs describe it: `stop-sms/list` (everything in one
  * answer, `Y-m-d H:i:s` times without an offset), `stop-sms/add` (one number; code 3 when it is
@@ -39,7 +37,7 @@ export function createSmsPartnerStopList() {
       },
       '/stop-sms/add': {
         methods: ['POST'],
-        run: (body: Body): EmulatorResponse => {
+        run: (body: Record<string, unknown>): EmulatorResponse => {
           const given = body.phoneNumber;
           if (typeof given !== 'string' || !given.trim())
             return fail(2, 'Numéro de téléphone requis');
@@ -51,7 +49,7 @@ export function createSmsPartnerStopList() {
       },
       '/stop-sms/delete': {
         methods: ['GET'],
-        run: (_body: Body, query: URLSearchParams): EmulatorResponse => {
+        run: (_body: Record<string, unknown>, query: URLSearchParams): EmulatorResponse => {
           const id = Number(query.get('id'));
           if (!query.get('id') || !Number.isInteger(id)) return fail(3, 'Id requis');
           if (!entries.delete(id)) return fail(4, 'Id introuvable');
@@ -89,7 +87,7 @@ function parisTime(date: Date): string {
   return text.replace('T', ' ');
 }
 
-function ok(payload: Body): EmulatorResponse {
+function ok(payload: Record<string, unknown>): EmulatorResponse {
   return { status: 200, body: { success: true, code: 200, ...payload } };
 }
 

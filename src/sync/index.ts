@@ -24,6 +24,7 @@ export type {
 export type {
   ContactSync,
   ContactSyncOptions,
+  PushCallOptions,
   PushManyOptions,
   PushOptions,
   PushProgress,

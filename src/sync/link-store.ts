@@ -36,9 +36,9 @@ export interface LinkState {
    * A hash of the store's own projection of the input (the fields it sends, normalized) and of the
    * mapping's version; absent for a link written before fingerprints existed, or by `set`.
    */
-  fingerprint?: string;
+  fingerprint?: string | undefined;
   /** ISO 8601: when the vendor last confirmed this state (a write accepted, a read that matched). */
-  verifiedAt?: string;
+  verifiedAt?: string | undefined;
 }
 
 /**
@@ -56,14 +56,14 @@ export interface LinkStateStore {
    */
   setState?(key: string, provider: string, state: LinkState): Promise<void>;
   /** Every key with at least one link, each once, streamed (never the whole list in memory). */
-  keys?(options?: { signal?: AbortSignal }): AsyncIterable<string>;
+  keys?(options?: { signal?: AbortSignal | undefined }): AsyncIterable<string>;
   /**
    * Marks `keys` as seen by mirror run `run` (an opaque id). Marks outlive a crash of the run: a
    * rerun with the same id adds to them. They cost the store, not the caller's memory.
    */
   markSeen?(run: string, keys: readonly string[]): Promise<void>;
   /** The linked keys that `run` has not marked, streamed, each once. */
-  unseen?(run: string, options?: { signal?: AbortSignal }): AsyncIterable<string>;
+  unseen?(run: string, options?: { signal?: AbortSignal | undefined }): AsyncIterable<string>;
   /** Forgets every mark of `run` (the run is over). Unknown runs are ignored. */
   endRun?(run: string): Promise<void>;
   /** Keeps tombstone `hash` (a keyed hash of an erased key or phone; never the value itself). */

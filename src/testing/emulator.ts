@@ -25,9 +25,9 @@ export interface EmulatorResponse {
   /** The HTTP status. */
   status: number;
   /** Headers of the answer; `content-type: application/json` is added for a JSON body. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /** JSON-serialised unless a string; absent for an empty body (e.g. 204). */
-  body?: unknown;
+  body?: unknown | undefined;
 }
 
 /** A contact as the emulator stores it, for tests to compare with their input. */
@@ -39,7 +39,7 @@ export interface EmulatedContact {
   /** The vendor's own stored object. */
   record: unknown;
   /** The names of the vendor's lists (groups) it is in, where the vendor has lists. */
-  lists?: string[];
+  lists?: string[] | undefined;
 }
 
 /** One entry of a vendor's stop list (numbers that must not be messaged). */
@@ -74,7 +74,7 @@ export interface ProviderEmulator {
    * queue reach an outside vendor's emulator as they reach a shipped one. Never a real
    * credential: the sandbox prints them. Default: none.
    */
-  readonly storeOptions?: Readonly<Record<string, unknown>>;
+  readonly storeOptions?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** An answer as it goes on the wire: status, headers with the content type, body text. */
@@ -100,7 +100,7 @@ export function serializeAnswer(answer: EmulatorResponse): {
 /** One planned failure of the sandbox, optionally for one emulator only. */
 export interface TargetedFault extends VendorFault {
   /** Only requests to this emulator (by its sandbox name). Default: any. */
-  provider?: string;
+  provider?: string | undefined;
 }
 
 /** A queue of targeted faults: `take` returns the first that matches a request and uses it up. */

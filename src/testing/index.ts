@@ -10,6 +10,9 @@
  * }
  * ```
  */
+
+// The link store contract the link store cases check.
+export type { LinkState, LinkStateStore, LinkStore } from '../sync/link-store.js';
 export { type ContactStoreCasesOptions, contactStoreCases } from './contact-store-cases.js';
 export {
   createFaultQueue,
@@ -32,9 +35,11 @@ export {
   type FaultKind,
   type FaultOptions,
   type RunningServer,
+  type SandboxExchange,
   type SandboxRequest,
   type ServeOptions,
   serveEmulators,
+  type VendorSwitches,
 } from './serve-emulators.js';
 export type { TestCase } from './test-case.js';
 export type { HeldContact, VendorDouble, VendorFault, VendorRequest } from './vendor-double.js';

@@ -16,7 +16,7 @@ export interface LinkStoreCasesOptions {
    * tombstones): each state case then fails when a method is missing. When false (the default),
    * the state cases check only the methods the store has, as ContactSync uses only those.
    */
-  requireState?: boolean;
+  requireState?: boolean | undefined;
 }
 
 type Open = (factory: () => Promise<LinkStore> | LinkStore) => Promise<LinkStore>;

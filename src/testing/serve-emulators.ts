@@ -25,13 +25,13 @@ export const DEFAULT_FAULT_KINDS: readonly FaultKind[] = [
 /** Random fault injection: a share of requests gets a fault instead of the vendor's answer. */
 export interface FaultOptions {
   /** Share of requests that fail, from 0 to 1. Default 0. */
-  rate?: number;
+  rate?: number | undefined;
   /** The faults drawn from, evenly. Default: 500, 502, 503, 429, drop-before, drop-after. */
-  kinds?: FaultKind[];
+  kinds?: FaultKind[] | undefined;
   /** `Retry-After` seconds sent with a 429 and a 503. Default 1. */
-  retryAfter?: number;
+  retryAfter?: number | undefined;
   /** How long a `slow` fault holds the answer (after handling it), in ms. Default 15000. */
-  slowMs?: number;
+  slowMs?: number | undefined;
 }
 
 /** Options of {@link serveEmulators}. */
@@ -42,36 +42,38 @@ export interface ServeOptions {
    */
   emulators: Readonly<Record<string, ProviderEmulator>> | readonly ProviderEmulator[];
   /** Default 0: a free port. */
-  port?: number;
+  port?: number | undefined;
   /** Default 127.0.0.1; only loopback addresses are accepted. */
-  host?: string;
+  host?: string | undefined;
   /** Random faults. Default: none. */
-  faults?: FaultOptions;
+  faults?: FaultOptions | undefined;
   /** Seed of the fault draws. Default 1. */
-  seed?: number;
+  seed?: number | undefined;
   /** Added to every answer, in ms: a near vendor. Default 0. */
-  latencyMs?: number;
+  latencyMs?: number | undefined;
   /** Most requests kept in the log (oldest dropped first). Default 100000. */
-  logLimit?: number;
+  logLimit?: number | undefined;
   /** Called once per request, when it has been answered or dropped (the sandbox's page, `--log`). */
-  onRequest?: (entry: SandboxRequest, exchange: SandboxExchange) => void;
+  onRequest?: ((entry: SandboxRequest, exchange: SandboxExchange) => void) | undefined;
   /** Requests whose path starts with `prefix` go to `handle` instead of an emulator (the page). */
-  mount?: {
-    /** A path prefix that names no emulator, e.g. `/_sandbox`. */
-    prefix: string;
-    /** Answers the request. */
-    handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void>;
-  };
+  mount?:
+    | {
+        /** A path prefix that names no emulator, e.g. `/_sandbox`. */
+        prefix: string;
+        /** Answers the request. */
+        handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void>;
+      }
+    | undefined;
 }
 
 /** One vendor's switches: they override the sandbox-wide `faults.rate` and `latencyMs`. */
 export interface VendorSwitches {
   /** Share of this vendor's requests that get a random fault, from 0 to 1. */
-  faultRate?: number;
+  faultRate?: number | undefined;
   /** Added to each of this vendor's answers, in ms. */
-  latencyMs?: number;
+  latencyMs?: number | undefined;
   /** Every request to this vendor is answered 503 (with `Retry-After`), as a vendor down would. */
-  down?: boolean;
+  down?: boolean | undefined;
 }
 
 /** What went over the wire for one request, as received and answered (secrets included). */
@@ -83,7 +85,7 @@ export interface SandboxExchange {
   /** The request body as text. */
   body: string;
   /** The answer sent; absent when the connection was dropped before it. */
-  answer?: { status: number; headers: Record<string, string>; body: string };
+  answer?: { status: number; headers: Record<string, string>; body: string } | undefined;
 }
 
 /** One entry of the sandbox's request log. */
@@ -97,17 +99,17 @@ export interface SandboxRequest {
   /** The status answered; 0 when the connection was dropped. */
   status: number;
   /** The random fault it met, if any. */
-  fault?: FaultKind;
+  fault?: FaultKind | undefined;
   /** The request met a fault planned with `inject`. */
-  injected?: boolean;
+  injected?: boolean | undefined;
   /** The vendor was switched down (`setVendorSwitches`): answered 503. */
-  down?: boolean;
+  down?: boolean | undefined;
   /** When it arrived, in ms since the Unix epoch. */
   at: number;
   /** Its number in this sandbox's life, from 1 (`reset` does not restart it). */
-  id?: number;
+  id?: number | undefined;
   /** From its arrival to its answer (or drop), in ms; set once answered. */
-  durationMs?: number;
+  durationMs?: number | undefined;
 }
 
 /** A running server of emulators, from {@link serveEmulators}. */

@@ -17,9 +17,9 @@ export interface VendorDouble {
 /** A contact as the vendor holds it, for the cases' counts. */
 export interface HeldContact {
   /** E.164; absent on a contact known by its WhatsApp user id alone. */
-  phone?: string;
+  phone?: string | undefined;
   /** The contact's WhatsApp user id, where the vendor holds one (`capabilities.identity`). */
-  whatsappUserId?: string;
+  whatsappUserId?: string | undefined;
 }
 
 /** A request as the vendor saw it. */
@@ -36,17 +36,17 @@ export interface VendorRequest {
  */
 export interface VendorFault {
   /** Only requests with this method. Default: any. */
-  method?: string;
+  method?: string | undefined;
   /** Only requests whose path (below the base URL) matches. Default: any. */
-  path?: RegExp;
+  path?: RegExp | undefined;
   /** The status answered instead of the vendor's. Default 500. */
-  status?: number;
+  status?: number | undefined;
   /** Headers of the answer (e.g. `retry-after`). Default: none. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /** The body answered (JSON unless a string). */
-  body?: unknown;
+  body?: unknown | undefined;
   /** Drop the connection before the vendor sees the request, or after it handled it. */
-  drop?: 'before' | 'after';
+  drop?: 'before' | 'after' | undefined;
   /** How many matching requests it applies to. Default 1. */
-  times?: number;
+  times?: number | undefined;
 }
