@@ -1,6 +1,11 @@
 export { createContactSync } from './contact-sync.js';
 export { type DiffReport, describeChange, type FieldChange, type StoreDiff } from './diff.js';
-export { type FileLinkStoreOptions, fileLinkStore } from './file-link-store.js';
+export {
+  FILE_LINK_STORE_BYTES_PER_KEY,
+  type FileLinkStore,
+  type FileLinkStoreOptions,
+  fileLinkStore,
+} from './file-link-store.js';
 export type { LinkState, LinkStateStore, LinkStore } from './link-store.js';
 export { memoryLinkStore } from './memory-link-store.js';
 export {

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,7 @@ describeLinkStore('fileLinkStore', {
     return fileLinkStore(conformancePath);
   },
   reopenLinkStore: () => fileLinkStore(conformancePath),
+  requireState: true,
 });
 
 describeLinkStore('fileLinkStore without fsync', {
@@ -35,6 +36,7 @@ describeLinkStore('fileLinkStore without fsync', {
     return fileLinkStore(conformancePath, { fsync: false });
   },
   reopenLinkStore: () => fileLinkStore(conformancePath, { fsync: false }),
+  requireState: true,
 });
 
 describe('fileLinkStore', () => {
@@ -121,6 +123,167 @@ describe('fileLinkStore', () => {
       expect.objectContaining({
         code: 'invalid_config',
         issues: [expect.objectContaining({ path: 'fsync' })],
+      }),
+    );
+  });
+});
+
+describe('fileLinkStore at scale', () => {
+  it('reads a links file written before the sync state: its links have no fingerprint', async () => {
+    const path = nextPath();
+    const line = (entry: object) => `${JSON.stringify(entry)}\n`;
+    await writeFile(
+      path,
+      line({ op: 'set', key: 'crm-1', provider: 'smspartner', id: '101' }) +
+        line({ op: 'set', key: 'crm-1', provider: 'callbell', id: 'uuid-1' }),
+    );
+    const links = fileLinkStore(path);
+    expect(await links.getState('crm-1')).toEqual({
+      smspartner: { id: '101' },
+      callbell: { id: 'uuid-1' },
+    });
+    await links.close();
+  });
+
+  it('does not rewrite a file on open when little of it is outdated', async () => {
+    const path = nextPath();
+    const first = fileLinkStore(path);
+    for (let index = 0; index < 50; index++) await first.set(`crm-${index}`, 'a', String(index));
+    await first.close();
+    const before = await stat(path);
+    const again = fileLinkStore(path);
+    expect(await again.get('crm-7')).toEqual({ a: '7' });
+    await again.close();
+    const after = await stat(path);
+    expect(after.ino).toBe(before.ino);
+    expect(after.size).toBe(before.size);
+  });
+
+  it('compacts on demand, keeping states, marks, tombstones and the secret', async () => {
+    const path = nextPath();
+    const links = fileLinkStore(path);
+    const secret = await links.tombstoneSecret();
+    for (let index = 0; index < 20; index++) {
+      await links.setState(`crm-${index}`, 'a', { id: `old-${index}` });
+      await links.setState(`crm-${index}`, 'a', {
+        id: `new-${index}`,
+        fingerprint: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8',
+        verifiedAt: '2026-12-01T10:00:00.000Z',
+      });
+    }
+    await links.markSeen('run-1', ['crm-3', 'crm-unlinked']);
+    await links.tombstone('h-1');
+    await links.compact();
+    const lines = (await readFile(path, 'utf8')).trim().split('\n');
+    // One secret, twenty links, one tombstone, one mark line.
+    expect(lines).toHaveLength(23);
+    await links.close();
+    const again = fileLinkStore(path);
+    expect(await again.tombstoneSecret()).toBe(secret);
+    expect(await again.getState('crm-4')).toEqual({
+      a: {
+        id: 'new-4',
+        fingerprint: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8',
+        verifiedAt: '2026-12-01T10:00:00.000Z',
+      },
+    });
+    expect(await again.findKey('a', 'old-4')).toBeUndefined();
+    expect(await again.findKey('a', 'new-4')).toBe('crm-4');
+    expect(await again.isErased(['h-1'])).toBe(true);
+    // A key marked before it was linked counts as seen once it is.
+    await again.set('crm-unlinked', 'a', 'x');
+    const unseen: string[] = [];
+    for await (const key of again.unseen('run-1')) unseen.push(key);
+    expect(unseen).not.toContain('crm-3');
+    expect(unseen).not.toContain('crm-unlinked');
+    expect(unseen).toHaveLength(19);
+    await again.close();
+  });
+
+  it('agrees with memoryLinkStore over thousands of random changes, and after reopening', async () => {
+    const path = nextPath();
+    const file = fileLinkStore(path, { fsync: false });
+    const memory = memoryLinkStore();
+    let seed = 7;
+    const random = (below: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % below;
+    };
+    const providers = ['smspartner', 'callbell', 'notificore', 'brévo'];
+    const key = () => `crm-${random(300)}${random(5) === 0 ? 'é\u{1f600}' : ''}`;
+    for (let step = 0; step < 4000; step++) {
+      const choice = random(10);
+      const k = key();
+      const provider = providers[random(4)] as string;
+      if (choice < 6) {
+        const state = {
+          id: `id-${random(400)}`,
+          ...(random(2)
+            ? {
+                fingerprint: random(2)
+                  ? `fp-${random(9)}`
+                  : 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8',
+              }
+            : {}),
+          ...(random(2)
+            ? { verifiedAt: random(2) ? '2026-12-01T10:00:00.000Z' : 'yesterday' }
+            : {}),
+        };
+        await file.setState(k, provider, state);
+        await memory.setState?.(k, provider, state);
+      } else if (choice < 8) {
+        await file.delete(k, provider);
+        await memory.delete(k, provider);
+      } else if (choice < 9) {
+        await file.delete(k);
+        await memory.delete(k);
+      } else {
+        const id = `id-${random(400)}`;
+        const found = await file.findKey(provider, id);
+        // One key per contact: when the memory store knows several, the file store names one of them or none.
+        if (found !== undefined) expect((await memory.get(found))?.[provider]).toBe(id);
+        if (found === undefined && (await memory.findKey(provider, id)) !== undefined) continue;
+      }
+    }
+    const compare = async (store: typeof file) => {
+      const keys: string[] = [];
+      for await (const one of store.keys()) keys.push(one);
+      const expected: string[] = [];
+      for await (const one of memory.keys?.() ?? []) expected.push(one);
+      expect(keys.sort()).toEqual(expected.sort());
+      for (const one of expected)
+        expect(await store.getState(one)).toEqual(await memory.getState?.(one));
+    };
+    await compare(file);
+    await file.close();
+    const again = fileLinkStore(path);
+    await compare(again);
+    await again.close();
+  });
+
+  it('warns once past warnAtKeys, naming the server stores, and keeps working', async () => {
+    const path = nextPath();
+    const warnings: string[] = [];
+    const links = fileLinkStore(path, {
+      warnAtKeys: 3,
+      onWarning: (message) => warnings.push(message),
+    });
+    for (let index = 0; index < 5; index++) await links.set(`crm-${index}`, 'a', String(index));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/3 keys.*redisLinkStore.*postgresLinkStore/);
+    expect(await links.get('crm-4')).toEqual({ a: '4' });
+    await links.close();
+    const again = fileLinkStore(path, {
+      warnAtKeys: 3,
+      onWarning: (message) => warnings.push(message),
+    });
+    expect(await again.get('crm-0')).toEqual({ a: '0' });
+    expect(warnings).toHaveLength(2);
+    await again.close();
+    expect(() => fileLinkStore(path, { warnAtKeys: 0 })).toThrow(
+      expect.objectContaining({
+        code: 'invalid_config',
+        issues: [expect.objectContaining({ path: 'warnAtKeys' })],
       }),
     );
   });
