@@ -82,12 +82,3 @@ export function indexChange(
     }
   }
 }
-
-/** The index of a whole table (a file store opening its log). */
-export function keyIndexOf(table: Map<string, Map<string, string>>): KeyIndex {
-  const index = createKeyIndex();
-  for (const [key, byProvider] of table) {
-    for (const [provider, id] of byProvider) index.link(key, provider, id);
-  }
-  return index;
-}
