@@ -86,6 +86,9 @@ const UNAUTHENTICATED: EmulatorResponse = { status: 401, body: { message: 'Unaut
 
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
+/** Emulators created in this process, numbering each one's tokens apart. */
+let emulatorInstances = 0;
+
 /**
  * An in-memory Notificore API 2.0 contact book: JWT login, 401 for a missing or stale token, a
  * phone unique per account, 422 refusals with the vendor's messages, custom fields by id, offset
@@ -132,11 +135,15 @@ export function createNotificoreEmulator(
   const body = (contact: StoredContact) => contactBody(contact, state.lists, shape);
   const byPhone = (phone: number) => state.contacts.find(phone);
 
+  // Each emulator signs its own tokens: two accounts of one sandbox never get the same JWT.
+  const instance = ++emulatorInstances;
   function issueToken(): string {
     const count = issued.length + 1;
     const iat = Math.floor(now().getTime() / 1000);
     const payload = base64url({ sub: 'emulated-account', iat, exp: iat + 3600, jti: count });
-    const signature = Buffer.from(`notificore-emulator-${count}-${iat}`).toString('base64url');
+    const signature = Buffer.from(`notificore-emulator-${instance}-${count}-${iat}`).toString(
+      'base64url',
+    );
     const token = `${base64url({ alg: 'HS256', typ: 'JWT' })}.${payload}.${signature}`;
     tokens.set(token, options.tokenRequests ?? Number.POSITIVE_INFINITY);
     issued.push(token);
