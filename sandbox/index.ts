@@ -65,6 +65,7 @@ export type {
   FaultKind,
   FaultOptions,
   RunningServer,
+  SandboxAnswer,
   SandboxExchange,
   SandboxRequest,
   VendorSwitches,

@@ -1,4 +1,4 @@
-import type { EmulatorRequest, EmulatorResponse } from '../emulator.js';
+import type { EmulatedStopEntry, EmulatorRequest, EmulatorResponse } from '../emulator.js';
 import { isResponse, readPage, refusal, vendorDateTime } from './book.js';
 import {
   meets,
@@ -178,7 +178,7 @@ export function createNotificoreStopList(
     phones: (type: StopType = 'sms') =>
       [...entries.values()].filter((entry) => entry[FLAG[type]]).map((entry) => `+${entry.phone}`),
     /** Every entry still on the list, as the vendor shows it (the sandbox's page). */
-    entries: () =>
+    entries: (): EmulatedStopEntry[] =>
       [...entries.values()]
         .filter(listed)
         .map((entry) => ({ phone: `+${entry.phone}`, record: { ...entry } })),

@@ -1,4 +1,4 @@
-import type { EmulatorResponse } from '../emulator.js';
+import type { EmulatedStopEntry, EmulatorResponse } from '../emulator.js';
 
 interface StopEntry {
   id: number;
@@ -58,7 +58,7 @@ export function createSmsPartnerStopList() {
       },
     },
     /** The entries, as `stop-sms/list` shows them (the sandbox's page). */
-    entries: () =>
+    entries: (): EmulatedStopEntry[] =>
       [...entries.values()].map((entry) => ({ phone: entry.phoneNumber, record: { ...entry } })),
     /** The phones on the list, E.164 (tests and the sandbox's seed). */
     phones: () => [...entries.values()].map((entry) => entry.phoneNumber),

@@ -26,6 +26,7 @@ export type {
   SyncedOptOut,
   SyncOptOutsOptions,
 } from './sync-opt-outs.js';
+export type { Verify } from './sync-state.js';
 export type {
   ContactSync,
   ContactSyncOptions,

@@ -13,7 +13,13 @@ import type { LinkState, LinkStore } from './link-store.js';
  * that length, at a point of the period set by its key, so a nightly job with seven days reads
  * about a seventh of the contacts each night and every one of them once a week.
  */
-export type Verify = 'never' | 'always' | { olderThanMs: number };
+export type Verify =
+  | 'never'
+  | 'always'
+  | {
+      /** Read each link once per period of this many milliseconds (7 days: `604800000`). */
+      olderThanMs: number;
+    };
 
 /** Checks a `verify` option; throws `invalid_config` naming `path`. */
 export function parseVerify(value: unknown, path = 'verify'): Verify {

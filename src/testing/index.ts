@@ -35,6 +35,7 @@ export {
   type FaultKind,
   type FaultOptions,
   type RunningServer,
+  type SandboxAnswer,
   type SandboxExchange,
   type SandboxRequest,
   type ServeOptions,

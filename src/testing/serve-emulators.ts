@@ -76,6 +76,16 @@ export interface VendorSwitches {
   down?: boolean | undefined;
 }
 
+/** The answer the sandbox sent to one request. */
+export interface SandboxAnswer {
+  /** The HTTP status. */
+  status: number;
+  /** The response headers, lower-case names. */
+  headers: Record<string, string>;
+  /** The response body as text. */
+  body: string;
+}
+
 /** What went over the wire for one request, as received and answered (secrets included). */
 export interface SandboxExchange {
   /** The query string, with its `?`, or `''`. */
@@ -85,7 +95,7 @@ export interface SandboxExchange {
   /** The request body as text. */
   body: string;
   /** The answer sent; absent when the connection was dropped before it. */
-  answer?: { status: number; headers: Record<string, string>; body: string } | undefined;
+  answer?: SandboxAnswer | undefined;
 }
 
 /** One entry of the sandbox's request log. */
