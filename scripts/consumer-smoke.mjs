@@ -142,6 +142,9 @@ function checkTarball(tarball) {
     'README.md',
     'docs/errors.md',
     'docs/support.md',
+    'dist/sandbox-ui/index.html',
+    'dist/sandbox-ui/app.js',
+    'dist/sandbox-ui/app.css',
   ]) {
     check(files.includes(`package/${file}`), `the tarball holds ${file}`);
   }
@@ -221,6 +224,16 @@ for (let index = 1; index <= ${count}; index += 1) {
 const held = Object.fromEntries(Object.entries(sandbox.emulators).map(([name, emulator]) => [name, emulator.contacts().length]));
 console.log('--- held ' + JSON.stringify(held));
 await sandbox.close();
+// The sandbox's page is served from the installed package's own files.
+const withUi = await startSandbox({ ui: true });
+const served = [];
+for (const file of ['', 'app.js', 'app.css', '../_sandbox/api/vendors']) {
+  const response = await realFetch(withUi.uiUrl + file);
+  served.push(response.status);
+  await response.arrayBuffer();
+}
+console.log('--- page ' + served.join(' '));
+await withUi.close();
 process.exit(0);
 `;
   writeFileSync(join(project, 'run-examples.mjs'), runner);
@@ -240,6 +253,10 @@ process.exit(0);
     /^smspartner (created|updated|unchanged) *$/m.test(result.stdout) &&
       /^callbell (created|updated|unchanged) *$/m.test(result.stdout),
     'the two-vendor example reaches both vendors without a failure',
+  );
+  check(
+    /^--- page 200 200 200 200$/m.test(result.stdout),
+    "the sandbox's page and its files are served from the installed package",
   );
   const held = JSON.parse(/--- held (.*)/.exec(result.stdout)?.[1] ?? '{}');
   check(

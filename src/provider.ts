@@ -46,10 +46,6 @@ export {
   isContactSyncError,
   type ValidationIssue,
 } from './errors.js';
-// The HTTP client every adapter sends through (ky underneath, one retry policy, redaction,
-// hooks, rate limit), and the helpers that read a vendor's answer: `codeForStatus` (status →
-// error code), `parseRetryAfter` (header → ms), `vendorMessage` (a body's message field, for
-// `detail`), `pathSegment` (an id made safe for a URL path).
 export {
   codeForStatus,
   createHttpClient,
