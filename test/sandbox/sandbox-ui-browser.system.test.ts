@@ -1,16 +1,15 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContactStore, createContactSync, memoryLinkStore } from '../../index.js';
-import { verifyCallbellSignature } from '../../providers/callbell/webhook-signature.js';
 import { SANDBOX_CREDENTIALS, type Sandbox, startSandbox } from '../../sandbox/index.js';
 import { GENEROUS_MS, waitFor } from '../support/wait-for.js';
+import { signatureCheckingReceiver } from '../support/webhook-receiver.js';
 
 /**
  * The sandbox's page in a real browser: Debian's headless Chromium (`apt-get install chromium`,
@@ -55,24 +54,11 @@ beforeAll(async () => {
     : await mkdtemp(join(tmpdir(), 'contact-sync-shots-'));
   await mkdir(shots, { recursive: true });
   // An application's webhook endpoint: it checks each delivery's signature.
-  receiver = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const check = verifyCallbellSignature(
-        request.headers['x-callbell-signature'] as string,
-        Buffer.concat(chunks),
-        [SECRET],
-        Math.floor(Date.now() / 1000),
-      );
-      response.writeHead(check.ok ? 204 : 401).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const { port } = receiver.address() as AddressInfo;
+  const hook = await signatureCheckingReceiver(SECRET);
+  receiver = hook.server;
   sandbox = await startSandbox({
     ui: true,
-    webhook: { url: `http://127.0.0.1:${port}/hooks/callbell`, secret: SECRET, tamperRate: 0.5 },
+    webhook: { url: hook.url, secret: SECRET, tamperRate: 0.5 },
   });
   browser = await puppeteer.launch({
     executablePath: CHROMIUM,

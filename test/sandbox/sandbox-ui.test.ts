@@ -1,10 +1,8 @@
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAcmeEmulator } from '../../examples/acme-provider/src/emulator.js';
 import { acmeProvider } from '../../examples/acme-provider/src/index.js';
 import { createContactStore, createContactSync, memoryLinkStore } from '../../index.js';
-import { verifyCallbellSignature } from '../../providers/callbell/webhook-signature.js';
 import type { AnyStoreConfig } from '../../providers/registry.js';
 import {
   SANDBOX_CREDENTIALS,
@@ -13,6 +11,7 @@ import {
   startSandbox,
 } from '../../sandbox/index.js';
 import { waitFor } from '../support/wait-for.js';
+import { signatureCheckingReceiver } from '../support/webhook-receiver.js';
 
 let sandbox: Sandbox | undefined;
 let receiver: Server | undefined;
@@ -355,30 +354,17 @@ describe('the sandbox page (startSandbox({ ui: true }))', () => {
 
   it("shows Callbell's webhook deliveries with each attempt's signature check", async () => {
     // The receiver checks each delivery as an application would, refusing a bad signature.
-    receiver = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        const check = verifyCallbellSignature(
-          request.headers['x-callbell-signature'] as string,
-          Buffer.concat(chunks),
-          ['whsec_abcdefgh'],
-          Math.floor(Date.now() / 1000),
-        );
-        response.writeHead(check.ok ? 204 : 401).end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver?.listen(0, '127.0.0.1', resolve));
-    const { port } = receiver.address() as AddressInfo;
+    const hook = await signatureCheckingReceiver('whsec_abcdefgh');
+    receiver = hook.server;
     const running = await withUi({
-      webhook: { url: `http://127.0.0.1:${port}/hooks`, tamperRate: 1, secret: 'whsec_abcdefgh' },
+      webhook: { url: hook.url, tamperRate: 1, secret: 'whsec_abcdefgh' },
     });
     const off = (await get(running, 'webhooks')).body;
     expect(off).toMatchObject({ enabled: true, deliveries: [] });
     await syncFor(running).push({ key: 'crm-8', contact: { phone: PHONE } });
     await running.webhook?.settled();
     const { body } = await get(running, 'webhooks');
-    expect(body.target).toBe(`http://127.0.0.1:${port}/hooks`);
+    expect(body.target).toBe(hook.url);
     expect(body.deliveries).toHaveLength(1);
     expect(body.deliveries[0]).toMatchObject({
       number: 1,
