@@ -4,7 +4,9 @@ import { bodyIds, failure, isObject, queryInteger } from './rules.js';
 
 /** A list of the emulated account. */
 export interface BrevoEmulatorList {
+  /** The list's numeric id, as Brevo gives it. */
   id: number;
+  /** The list's name. */
   name: string;
   /** Default 1 (the account's first folder). */
   folderId?: number;
