@@ -39,7 +39,7 @@ interface RunFigures {
 /**
  * Done-when of issue 12: `records` records pushed to the three vendors with `faultRate` of the
  * requests failed (500, 502, 503, 429, connections dropped before and after the vendor acted),
- * then the same records pushed again with the same links, at the same fault rate. The rerun must
+ * then the same records pushed again with the same links, each read back, at the same fault rate. The rerun must
  * create nothing, and each vendor must end with exactly one contact per key.
  */
 export async function runFaultedTwice(options: {
@@ -83,7 +83,9 @@ export async function runFaultedTwice(options: {
   ];
   const links = memoryLinkStore();
   const sync = createContactSync({ stores, links });
-  const run = async (label: string): Promise<RunFigures> => {
+  // The rerun reads every linked contact back (`verify: 'always'`), so it proves the links against
+  // what the vendors hold, under the same faults; trusting the sync state it would send nothing.
+  const run = async (label: string, verify: 'never' | 'always'): Promise<RunFigures> => {
     const before = server.requests.length;
     const faultsBefore = server.requests.filter((request) => request.fault).length;
     const results = emptyResults();
@@ -95,7 +97,10 @@ export async function runFaultedTwice(options: {
         yield { key: `crm-${index}`, contact: { phone: phoneOf(index), firstName: `F${index}` } };
       }
     })();
-    for await (const report of sync.pushMany(records, { concurrency: options.concurrency })) {
+    for await (const report of sync.pushMany(records, {
+      concurrency: options.concurrency,
+      verify,
+    })) {
       count(report, results, failureCodes);
       done += 1;
       if (done % 5000 === 0) options.log?.(`${label}: ${done} records`);
@@ -109,8 +114,8 @@ export async function runFaultedTwice(options: {
     };
   };
   try {
-    const first = await run('first run');
-    const rerun = await run('rerun');
+    const first = await run('first run', 'never');
+    const rerun = await run('rerun', 'always');
     const vendors = Object.values(emulators).map((emulator) => {
       const held = emulator.contacts();
       const phones = new Set(held.map((contact) => contact.phone));

@@ -98,6 +98,7 @@ describe('the CLI killed (SIGKILL) at random points of a bulk push', () => {
     const links = join(directory, 'kill', 'links.jsonl');
     const random = seededRandom(2024);
     const kills: number[] = [];
+    let lastKilled = false;
     for (let run = 0; run < 5; run++) {
       // Somewhere in the first third of a full run's requests (about 2.5 per contact and vendor).
       const at = 20 + Math.floor(random() * COUNT * 2);
@@ -105,11 +106,20 @@ describe('the CLI killed (SIGKILL) at random points of a bulk push', () => {
       await killAfter(running, at);
       const result = await running.exit;
       kills.push(at);
-      expect(result.signal, result.output).toBe('SIGKILL');
+      lastKilled = result.signal === 'SIGKILL';
+      // The links remember what each killed run wrote (sync state), so a later run sends only
+      // what is left: it may finish before its kill point. It must then have finished cleanly.
+      if (!lastKilled) {
+        expect(run, 'the first run, which has everything to do, is killed').toBeGreaterThan(0);
+        expect(result.code, result.output).toBe(0);
+        break;
+      }
     }
-    // The kills left work undone: the rerun has something to finish.
-    const held = PROVIDERS.map((provider) => sandbox.emulators[provider].contacts().length);
-    expect(Math.min(...held)).toBeLessThan(COUNT);
+    if (lastKilled) {
+      // The kills left work undone: the rerun has something to finish.
+      const held = PROVIDERS.map((provider) => sandbox.emulators[provider].contacts().length);
+      expect(Math.min(...held)).toBeLessThan(COUNT);
+    }
     const rerun = await push(links).exit;
     expect(rerun.code, rerun.output).toBe(0);
     await expectEachContactOnceAndLinked(links);
